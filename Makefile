@@ -1,0 +1,49 @@
+# olpe: Office Listing Policy Engine, built with PGXS.
+#
+# Targets beyond the PGXS ones:
+#   make test   build, install, start a throwaway cluster and run every suite
+#   make demo   install what is missing, start a demo cluster, load listings, report
+#   make demo-stop   stop the demo cluster
+#   make bench  benchmarks (see bench/)
+
+EXTENSION    = olpe
+MODULE_big   = olpe
+EXTVERSION   = 1.0
+
+SRCS         = $(wildcard src/*.c)
+OBJS         = $(SRCS:.c=.o)
+DATA         = sql/olpe--$(EXTVERSION).sql
+PG_CPPFLAGS  = -I$(srcdir)/src
+PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+
+PG_CONFIG   ?= $(shell command -v pg_config 2>/dev/null || echo /usr/bin/pg_config)
+PGXS        := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+
+ifneq ($(PGXS),)
+include $(PGXS)
+else
+# On a fresh machine the PostgreSQL server headers are not installed yet, so
+# PGXS cannot be read: install them first, then build in a new make.
+all install installcheck:
+	bash scripts/install-deps.sh
+	$(MAKE) $@
+endif
+
+.PHONY: test demo demo-stop bench deps
+
+deps:
+	bash scripts/install-deps.sh
+
+# test/run.sh and scripts/demo.sh install missing packages, build and install
+# olpe themselves, so both work from a clean clone on a fresh machine.
+test:
+	bash test/run.sh
+
+demo:
+	bash scripts/demo.sh $(if $(DATA),--data "$(DATA)")
+
+demo-stop:
+	bash scripts/demo.sh --stop
+
+bench:
+	bash bench/run.sh

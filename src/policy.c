@@ -1,0 +1,608 @@
+/*-------------------------------------------------------------------------
+ *
+ * policy.c
+ *	  Read policies from the olpe tables and compile them into programs.
+ *
+ * olpe_policy_lookup() runs once per statement and policy (see cache.c):
+ * it reads one row of olpe.policy through its primary key index under the
+ * active snapshot, without SPI, so that checking a policy's version costs
+ * about as much as one index probe. Rules and parameters are read with SPI
+ * only when a version has to be compiled.
+ *
+ * src/policy.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "olpe.h"
+
+/* olpe.policy and its primary key index, resolved on first use */
+static Oid	policy_relid = InvalidOid;
+static Oid	policy_pkey_relid = InvalidOid;
+
+#define Anum_policy_name		1
+#define Anum_policy_target		2
+#define Anum_policy_on_unknown	3
+#define Anum_policy_version		5
+
+static void
+resolve_policy_table(void)
+{
+	Oid			nsp = get_namespace_oid("olpe", true);
+
+	if (OidIsValid(nsp))
+	{
+		policy_relid = get_relname_relid("policy", nsp);
+		policy_pkey_relid = get_relname_relid("policy_pkey", nsp);
+	}
+	if (!OidIsValid(nsp) || !OidIsValid(policy_relid) ||
+		!OidIsValid(policy_pkey_relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the olpe policy tables do not exist in this database"),
+				 errhint("Run CREATE EXTENSION olpe.")));
+}
+
+/*
+ * olpe_policy_lookup
+ *		Read a policy's row under the active snapshot; false if absent.
+ */
+bool
+olpe_policy_lookup(const char *name, OlpePolicyRow *row)
+{
+	Relation	rel;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		found = false;
+	Snapshot	snapshot;
+
+	if (!OidIsValid(policy_relid) ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(policy_relid)))
+		resolve_policy_table();
+
+	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+	rel = table_open(policy_relid, AccessShareLock);
+	ScanKeyEntryInitialize(&key, 0, Anum_policy_name, BTEqualStrategyNumber,
+						   InvalidOid, DEFAULT_COLLATION_OID, F_TEXTEQ,
+						   CStringGetTextDatum(name));
+	scan = systable_beginscan(rel, policy_pkey_relid, true, snapshot, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		TupleDesc	desc = RelationGetDescr(rel);
+		bool		isnull;
+		Datum		d;
+
+		found = true;
+		row->name = pstrdup(name);
+		d = heap_getattr(tup, Anum_policy_target, desc, &isnull);
+		row->target = isnull ? InvalidOid : DatumGetObjectId(d);
+		d = heap_getattr(tup, Anum_policy_on_unknown, desc, &isnull);
+		row->unknown_passes = !isnull && strcmp(TextDatumGetCString(d), "pass") == 0;
+		d = heap_getattr(tup, Anum_policy_version, desc, &isnull);
+		row->version = isnull ? 0 : DatumGetInt64(d);
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
+/*
+ * olpe_target_tupdesc
+ *		The row type of a policy's target table, or NULL when it is gone.
+ */
+TupleDesc
+olpe_target_tupdesc(Oid target, bool missing_ok)
+{
+	Oid			typid = get_rel_type_id(target);
+
+	if (!OidIsValid(typid))
+	{
+		if (missing_ok)
+			return NULL;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("target table with OID %u does not exist", target),
+				 errhint("Set the policy's target to an existing table, or to NULL.")));
+	}
+	return lookup_rowtype_tupdesc_copy(typid, -1);
+}
+
+/* ----------------------------------------------------------------
+ * Reading rules and parameters with SPI
+ * ----------------------------------------------------------------
+ */
+typedef struct RawRule
+{
+	char	   *name;
+	char	   *condition;
+	char	   *applies_when;
+	char	   *effect;
+	char	   *message;
+	bool		enabled;
+} RawRule;
+
+static char *
+spi_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* Rows of a one-parameter query, copied into cxt. */
+static int
+spi_query(const char *sql, const char *policy, bool read_only,
+		  MemoryContext cxt, SPITupleTable **tuptable)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		values[1];
+	int			rc;
+
+	values[0] = CStringGetTextDatum(policy);
+	rc = SPI_execute_with_args(sql, 1, argtypes, values, NULL, read_only, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
+	*tuptable = SPI_tuptable;
+	return (int) SPI_processed;
+}
+
+/*
+ * olpe_policy_params
+ *		The parameters of a policy, copied into CurrentMemoryContext.
+ *
+ * Called with SPI connected or not; connects itself.
+ */
+List *
+olpe_policy_params(const char *policy)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPITupleTable *tt;
+	List	   *params = NIL;
+	int			n;
+
+	SPI_connect();
+	n = spi_query("SELECT name, value FROM olpe.policy_param WHERE policy = $1",
+				  policy, false, cxt, &tt);
+	for (int i = 0; i < n; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		OlpeParam  *p = palloc(sizeof(OlpeParam));
+		bool		isnull;
+
+		p->name = spi_text(tt->vals[i], tt->tupdesc, 1);
+		p->value = DatumGetJsonbPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull));
+		params = lappend(params, p);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return params;
+}
+
+static RawRule *
+read_rules(const char *policy, bool all, int *nrules)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPITupleTable *tt;
+	RawRule    *rules;
+	int			n;
+
+	SPI_connect();
+	n = spi_query("SELECT name, condition, applies_when, effect, message, enabled"
+				  " FROM olpe.rule WHERE policy = $1"
+				  " ORDER BY name COLLATE \"C\"",
+				  policy, !all, cxt, &tt);
+	rules = MemoryContextAllocZero(cxt, sizeof(RawRule) * Max(n, 1));
+	*nrules = 0;
+	for (int i = 0; i < n; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+		RawRule    *r = &rules[*nrules];
+		bool		isnull;
+
+		r->enabled = DatumGetBool(SPI_getbinval(tt->vals[i], tt->tupdesc, 6, &isnull));
+		if (!r->enabled && !all)
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
+		r->name = spi_text(tt->vals[i], tt->tupdesc, 1);
+		r->condition = spi_text(tt->vals[i], tt->tupdesc, 2);
+		r->applies_when = spi_text(tt->vals[i], tt->tupdesc, 3);
+		r->effect = spi_text(tt->vals[i], tt->tupdesc, 4);
+		r->message = spi_text(tt->vals[i], tt->tupdesc, 5);
+		(*nrules)++;
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	return rules;
+}
+
+/* ----------------------------------------------------------------
+ * Compiling
+ * ----------------------------------------------------------------
+ */
+typedef struct RuleErrorContext
+{
+	const char *policy;
+	const char *rule;
+	const char *part;
+} RuleErrorContext;
+
+static void
+rule_error_callback(void *arg)
+{
+	RuleErrorContext *rc = arg;
+
+	if (rc->rule == NULL)
+		return;
+	if (rc->policy)
+		errcontext("%s of rule \"%s\" of policy \"%s\"", rc->part, rc->rule, rc->policy);
+	else
+		errcontext("%s of rule \"%s\"", rc->part, rc->rule);
+}
+
+/*
+ * olpe_parse_message
+ *		Split a message template into literal text and {expression} parts.
+ *
+ * "{{" and "}}" stand for literal braces.
+ */
+List *
+olpe_parse_message(OlpeScope *scope, const char *message)
+{
+	List	   *parts = NIL;
+	StringInfoData lit;
+	const char *p = message;
+
+	initStringInfo(&lit);
+	while (*p)
+	{
+		if (p[0] == '{' && p[1] == '{')
+		{
+			appendStringInfoChar(&lit, '{');
+			p += 2;
+		}
+		else if (p[0] == '}' && p[1] == '}')
+		{
+			appendStringInfoChar(&lit, '}');
+			p += 2;
+		}
+		else if (p[0] == '{')
+		{
+			const char *close = strchr(p + 1, '}');
+			OlpeMessagePart *part;
+			char	   *expr;
+
+			if (close == NULL)
+				ereport(ERROR,
+						(errcode(ERRCODE_SYNTAX_ERROR),
+						 errmsg("unterminated placeholder in rule message"),
+						 errhint("Close the placeholder with }, or write {{ for a literal brace."),
+						 olpe_errposition(message, p - message)));
+			if (lit.len > 0)
+			{
+				part = palloc0(sizeof(OlpeMessagePart));
+				part->literal = pstrdup(lit.data);
+				parts = lappend(parts, part);
+				resetStringInfo(&lit);
+			}
+			expr = pnstrdup(p + 1, close - p - 1);
+			scope->text = expr;
+			part = palloc0(sizeof(OlpeMessagePart));
+			part->expr = olpe_compile(olpe_analyze(scope, olpe_parse(expr), false), expr);
+			parts = lappend(parts, part);
+			p = close + 1;
+		}
+		else
+			appendStringInfoChar(&lit, *p++);
+	}
+	if (lit.len > 0)
+	{
+		OlpeMessagePart *part = palloc0(sizeof(OlpeMessagePart));
+
+		part->literal = pstrdup(lit.data);
+		parts = lappend(parts, part);
+	}
+	return parts;
+}
+
+/*
+ * olpe_render_message
+ *		Fill in a message template for the current listing.
+ */
+char *
+olpe_render_message(List *parts, OlpeEvalState *state)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, parts)
+	{
+		OlpeMessagePart *part = lfirst(lc);
+		bool		isnull;
+		Datum		d;
+		Oid			outfunc;
+		bool		isvarlena;
+
+		if (part->literal)
+		{
+			appendStringInfoString(&buf, part->literal);
+			continue;
+		}
+		d = olpe_eval_node(part->expr, state, &isnull);
+		if (isnull)
+		{
+			appendStringInfoString(&buf, "NULL");
+			continue;
+		}
+		getTypeOutputInfo(part->expr->type, &outfunc, &isvarlena);
+		appendStringInfoString(&buf, OidOutputFunctionCall(outfunc, d));
+	}
+	return buf.data;
+}
+
+static OlpeEffect
+parse_effect(const char *effect)
+{
+	if (effect && strcmp(effect, "warn") == 0)
+		return OLPE_EFFECT_WARN;
+	if (effect && strcmp(effect, "review") == 0)
+		return OLPE_EFFECT_REVIEW;
+	return OLPE_EFFECT_DENY;
+}
+
+/* Analyze and compile the three texts of one rule into rule. */
+static void
+compile_rule(OlpeScope *scope, const char *policy, RawRule *raw, OlpeRule *rule)
+{
+	RuleErrorContext rc = {policy, raw->name, "condition"};
+	ErrorContextCallback cb;
+
+	cb.callback = rule_error_callback;
+	cb.arg = &rc;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+
+	rule->name = pstrdup(raw->name);
+	rule->effect = parse_effect(raw->effect);
+	rule->condition_text = pstrdup(raw->condition);
+	rule->applies_text = raw->applies_when ? pstrdup(raw->applies_when) : NULL;
+	rule->message_text = raw->message ? pstrdup(raw->message) : NULL;
+
+	scope->text = rule->condition_text;
+	scope->what = "condition";
+	rule->condition = olpe_compile(olpe_analyze(scope, olpe_parse(rule->condition_text), true),
+								   rule->condition_text);
+	olpe_node_slots(rule->condition, &rule->slots);
+
+	if (rule->applies_text)
+	{
+		rc.part = "applies_when";
+		scope->text = rule->applies_text;
+		scope->what = "applies_when";
+		rule->applies_when = olpe_compile(olpe_analyze(scope, olpe_parse(rule->applies_text), true),
+										  rule->applies_text);
+		olpe_node_slots(rule->applies_when, &rule->slots);
+	}
+	if (rule->message_text)
+	{
+		rc.part = "message";
+		scope->what = "message placeholder";
+		rule->message = olpe_parse_message(scope, rule->message_text);
+	}
+	error_context_stack = cb.previous;
+}
+
+/*
+ * olpe_policy_compile
+ *		Compile a policy version for one input type.
+ *
+ * tupdesc is the row type of the listings, or NULL for jsonb documents.
+ * The program lives in its own memory context, which the cache owns.
+ */
+OlpeProgram *
+olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_id)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	OlpeProgram *prog;
+	OlpeScope	scope;
+	RawRule    *raw;
+	int			nraw;
+	List	   *params;
+	ListCell   *lc;
+	int			i;
+
+	/* created under the caller's context, so an error frees it */
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "olpe policy",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	prog = palloc0(sizeof(OlpeProgram));
+	prog->cxt = cxt;
+	prog->policy = pstrdup(row->name);
+	MemoryContextSetIdentifier(cxt, prog->policy);
+	prog->version = row->version;
+	prog->rowtype_id = rowtype_id;
+	prog->unknown_passes = row->unknown_passes;
+
+	params = olpe_policy_params(row->name);
+	raw = read_rules(row->name, false, &nraw);
+
+	memset(&scope, 0, sizeof(scope));
+	scope.params = params;
+	if (tupdesc)
+	{
+		prog->tupdesc = CreateTupleDescCopy(tupdesc);
+		scope.tupdesc = prog->tupdesc;
+	}
+	else if (OidIsValid(row->target))
+		scope.doc_tupdesc = olpe_target_tupdesc(row->target, false);
+
+	prog->nrules = nraw;
+	prog->rules = palloc0(sizeof(OlpeRule) * Max(nraw, 1));
+	prog->deny_order = palloc(sizeof(int) * Max(nraw, 1));
+	for (i = 0; i < nraw; i++)
+	{
+		compile_rule(&scope, row->name, &raw[i], &prog->rules[i]);
+		if (prog->rules[i].effect == OLPE_EFFECT_DENY)
+			prog->deny_order[prog->ndeny++] = i;
+	}
+
+	prog->nslots = list_length(scope.slots);
+	prog->slots = palloc0(sizeof(OlpeSlot) * Max(prog->nslots, 1));
+	i = 0;
+	foreach(lc, scope.slots)
+		prog->slots[i++] = *(OlpeSlot *) lfirst(lc);
+	olpe_prepare_slots(prog->slots, prog->nslots);
+
+	prog->evalcxt = AllocSetContextCreate(cxt, "olpe evaluation",
+										  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(old);
+	return prog;
+}
+
+/*
+ * olpe_compile_expression
+ *		Compile one boolean expression, for olpe.eval().
+ */
+OlpeProgram *
+olpe_compile_expression(const char *text, TupleDesc tupdesc, uint64 rowtype_id)
+{
+	MemoryContext cxt;
+	MemoryContext old;
+	OlpeProgram *prog;
+	OlpeScope	scope;
+	ListCell   *lc;
+	int			i = 0;
+
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "olpe expression",
+								ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+
+	prog = palloc0(sizeof(OlpeProgram));
+	prog->cxt = cxt;
+	prog->rowtype_id = rowtype_id;
+	prog->nrules = 1;
+	prog->rules = palloc0(sizeof(OlpeRule));
+	prog->rules[0].condition_text = pstrdup(text);
+
+	memset(&scope, 0, sizeof(scope));
+	if (tupdesc)
+	{
+		prog->tupdesc = CreateTupleDescCopy(tupdesc);
+		scope.tupdesc = prog->tupdesc;
+	}
+	scope.text = prog->rules[0].condition_text;
+	scope.what = "expression";
+	prog->rules[0].condition =
+		olpe_compile(olpe_analyze(&scope, olpe_parse(scope.text), true), scope.text);
+
+	prog->nslots = list_length(scope.slots);
+	prog->slots = palloc0(sizeof(OlpeSlot) * Max(prog->nslots, 1));
+	foreach(lc, scope.slots)
+		prog->slots[i++] = *(OlpeSlot *) lfirst(lc);
+	olpe_prepare_slots(prog->slots, prog->nslots);
+
+	prog->evalcxt = AllocSetContextCreate(cxt, "olpe evaluation",
+										  ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(old);
+	return prog;
+}
+
+/*
+ * olpe_check_rule_text
+ *		Compile a rule's texts against a target and parameters, or raise.
+ *
+ * With a target table the rule is checked against its columns; without one
+ * every name is accepted, as documents may have any key.
+ */
+void
+olpe_check_rule_text(const char *policy, const char *rulename,
+					 const char *condition, const char *applies_when,
+					 const char *message, Oid target, List *params)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
+											  "olpe rule check",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	OlpeScope	scope;
+	RawRule		raw;
+	OlpeRule	rule;
+
+	memset(&scope, 0, sizeof(scope));
+	scope.params = params;
+	if (OidIsValid(target))
+		scope.tupdesc = olpe_target_tupdesc(target, false);
+
+	memset(&raw, 0, sizeof(raw));
+	raw.name = (char *) rulename;
+	raw.condition = (char *) condition;
+	raw.applies_when = (char *) applies_when;
+	raw.message = (char *) message;
+	raw.effect = "deny";
+	memset(&rule, 0, sizeof(rule));
+	compile_rule(&scope, policy, &raw, &rule);
+
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(cxt);
+}
+
+/*
+ * olpe_policy_revalidate_rules
+ *		Check every rule of a policy, after its target or params changed.
+ */
+void
+olpe_policy_revalidate_rules(const char *policy)
+{
+	RawRule    *raw;
+	int			nraw;
+	List	   *params;
+	Oid			target = InvalidOid;
+	SPITupleTable *tt;
+
+	SPI_connect();
+	if (spi_query("SELECT target FROM olpe.policy WHERE name = $1",
+				  policy, false, CurrentMemoryContext, &tt) == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(tt->vals[0], tt->tupdesc, 1, &isnull);
+
+		target = isnull ? InvalidOid : DatumGetObjectId(d);
+		SPI_finish();
+	}
+	else
+	{
+		/* the policy is gone, and its rules with it */
+		SPI_finish();
+		return;
+	}
+
+	params = olpe_policy_params(policy);
+	raw = read_rules(policy, true, &nraw);
+	for (int i = 0; i < nraw; i++)
+		olpe_check_rule_text(policy, raw[i].name, raw[i].condition,
+							 raw[i].applies_when, raw[i].message, target, params);
+}
