@@ -282,11 +282,7 @@ olpe_cache_policy(const char *name, Oid rowtype, int32 rowtypmod)
 
 	entry = hash_search(policy_cache, name, HASH_ENTER, &found);
 	if (!found)
-	{
-		memset(&entry->snap, 0, sizeof(entry->snap));
-		entry->exists = false;
-		entry->programs = NULL;
-	}
+		memset((char *) entry + NAMEDATALEN, 0, sizeof(PolicyEntry) - NAMEDATALEN);
 
 	/* re-read the policy row when the snapshot sees other commits */
 	snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
@@ -341,13 +337,15 @@ olpe_cache_policy(const char *name, Oid rowtype, int32 rowtypmod)
 		rowtype_id = rowtype_identity(rowtype, rowtypmod, &tupdesc);
 
 	for (prog = entry->programs; prog; prog = prog->next)
-		if (prog->rowtype_id == rowtype_id && settings_match(prog))
+		if (prog->rowtype_id == rowtype_id &&
+			prog->for_documents == (rowtype == JSONBOID) && settings_match(prog))
 			break;
 
 	if (prog == NULL)
 	{
 		prog = olpe_policy_compile(&entry->row, rowtype == JSONBOID ? NULL : tupdesc,
 								   rowtype_id);
+		prog->for_documents = (rowtype == JSONBOID);
 		adopt_program(prog);
 		prog->next = entry->programs;
 		entry->programs = prog;
@@ -379,6 +377,7 @@ olpe_cache_expression(const char *text, Oid rowtype, int32 rowtypmod)
 		ExprEntry  *e = &expr_cache[i];
 
 		if (e->prog && e->hash == hash && e->prog->rowtype_id == rowtype_id &&
+			e->prog->for_documents == (rowtype == JSONBOID) &&
 			settings_match(e->prog) && strcmp(e->text, text) == 0)
 		{
 			e->prog->last_used = ++use_clock;
@@ -387,6 +386,7 @@ olpe_cache_expression(const char *text, Oid rowtype, int32 rowtypmod)
 	}
 
 	prog = olpe_compile_expression(text, tupdesc, rowtype_id);
+	prog->for_documents = (rowtype == JSONBOID);
 	adopt_program(prog);
 
 	/* take a free entry, or the least recently used one */

@@ -496,6 +496,22 @@ tuple_text(HeapTuple tup, TupleDesc desc, const char *colname)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+static bool
+same_text(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool
+policy_exists(const char *policy)
+{
+	OlpePolicyRow row;
+
+	return olpe_policy_lookup(policy, &row);
+}
+
 /*
  * olpe_rule_validate_trigger
  *		BEFORE INSERT OR UPDATE trigger on olpe.rule: compile the new rule
@@ -524,6 +540,24 @@ olpe_rule_validate_trigger(PG_FUNCTION_ARGS)
 	name = tuple_text(tup, desc, "name");
 	if (policy == NULL || name == NULL)
 		return PointerGetDatum(tup);	/* NOT NULL constraints report it */
+
+	/*
+	 * Renaming a policy cascades to its rules before its parameters; a rule
+	 * whose texts stay the same while its old policy name disappears is part
+	 * of such a rename, and the rule was valid before it.
+	 */
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		HeapTuple	oldtup = trigdata->tg_trigtuple;
+		char	   *oldpolicy = tuple_text(oldtup, desc, "policy");
+
+		if (oldpolicy && strcmp(oldpolicy, policy) != 0 &&
+			same_text(tuple_text(oldtup, desc, "condition"), tuple_text(tup, desc, "condition")) &&
+			same_text(tuple_text(oldtup, desc, "applies_when"), tuple_text(tup, desc, "applies_when")) &&
+			same_text(tuple_text(oldtup, desc, "message"), tuple_text(tup, desc, "message")) &&
+			!policy_exists(oldpolicy))
+			return PointerGetDatum(tup);
+	}
 
 	SPI_connect();
 	{

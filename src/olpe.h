@@ -323,7 +323,9 @@ typedef struct OlpeProgram
 	MemoryContext cxt;			/* holds everything below */
 	char	   *policy;			/* NULL for a single expression */
 	int64		version;
-	uint64		rowtype_id;		/* typcache identifier, or 0 for documents */
+	uint64		rowtype_id;		/* typcache identifier of the row type, or of
+								 * the target table for documents */
+	bool		for_documents;	/* reads jsonb documents, not rows */
 	bool		unknown_passes;
 	int			nrules;
 	OlpeRule   *rules;			/* in name order */

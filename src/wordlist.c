@@ -25,43 +25,32 @@
  * Automaton
  * ---------
  * The words form a trie, in which each state stands for a distinct prefix
- * of some word.  Call a partial match at text offset j a prefix p of some
- * word that ends at j and starts at a boundary: at the start of the text
- * or after a non-word byte.  This is the Aho-Corasick automaton with one
- * change: after reading text[0..j] it is in the state of the longest
- * partial match, where plain Aho-Corasick would take the longest suffix of
- * the text that is a prefix, boundary or not.
+ * of some word.  Call a partial match at text offset j a prefix of some
+ * word that ends at j and starts at a boundary: at the start of the text or
+ * after a non-word byte.  The automaton is Aho-Corasick with one change:
+ * after reading text[0..j] it is in the state of the longest partial match,
+ * where plain Aho-Corasick would take the longest suffix of the text that
+ * is a prefix, boundary or not.  Two extra states stand for "no partial
+ * match": the root, when the next offset is at a boundary, and the
+ * in-word state, when it is not.
  *
  * Every shorter partial match ending at j is a suffix of the longest one,
  * and the byte before it lies inside the longest one, so the state alone
  * tells which of its suffixes start at a boundary.  The failure link of a
  * state is therefore its longest proper suffix that is a prefix and starts
- * after a non-word byte of the state.  The empty suffix qualifies when the
- * state's last byte is a non-word byte.  Following failure links, the
- * construction precomputes a full transition for every state and byte
- * class, as Aho-Corasick does.  When no partial match remains, the
- * transition leads to the root.
+ * after a non-word byte of the state.  When there is none, the link goes
+ * to the root if the state ends with a non-word byte and to the in-word
+ * state otherwise.  Following failure links, the construction precomputes
+ * a full transition for every state and byte class, as Aho-Corasick does.
  *
  * A state has output when it, or a suffix reachable through its failure
  * links, is a complete word.  Every such word already starts at a boundary
- * and ends at the current offset, so the match succeeds exactly when the
- * next byte is a non-word byte or the end of the text.  A longer word that
- * fails the rule never hides a shorter one: with the words "q a b" and
- * "a b", the text "zq a b" never enters the state "q a b" (it starts after
- * 'z'), and the state "a b" is reached through the space.
- *
- * Candidate filter
- * ----------------
- * A match can start only at a boundary, and only where the text has the
- * first two bytes of some word (or the byte of a one-byte word).  Matching
- * alternates between two modes.  The filter scans for the next position
- * that passes both tests with a 64 Kbit table of byte pairs.  When all
- * words start with the same byte, it jumps between occurrences of that
- * byte with memchr() instead.  From that position the automaton runs until
- * it returns to the root, which means that no partial match remains and
- * the filter can take over again.  The filter only skips positions where
- * no match can start, so the result is the same as running the automaton
- * over the whole text.  Both modes are linear in the length of the text.
+ * and ends at the current offset, so the text matches exactly when the
+ * automaton reaches a state with output and the next byte is a non-word
+ * byte or the end of the text.  A longer word that fails the rule never
+ * hides a shorter one: with the words "q a b" and "a b", the text "zq a b"
+ * never enters the state "q a b" (it starts after 'z'), and the state
+ * "a b" is reached after the space.
  *
  * Representation
  * --------------
@@ -71,10 +60,26 @@
  * classes, one for word bytes and one for non-word bytes.  The transition
  * table has nclasses int32 entries per state.  Each entry stores the
  * target's row offset (state * nclasses), bitwise negated when the target
- * has output, so the inner loop does one table load and one sign test per
- * byte and never allocates.  States are numbered in breadth-first order,
- * which keeps the rows of the shallow states, where matching spends most
- * of its time, close together.
+ * has output, so a step is one table load and one sign test, and matching
+ * never allocates.  States are numbered in breadth-first order (the root
+ * is 0 and the in-word state 1), which keeps the rows of the shallow
+ * states, where matching spends most of its time, close together.
+ *
+ * Scanning
+ * --------
+ * Each step depends on the result of the previous load, so one automaton
+ * run is bound by memory latency rather than by throughput.  On longer
+ * texts, matching therefore runs four copies of the automaton over four
+ * overlapping stretches of the text, interleaved in one loop.  A stretch
+ * starts max_length - 1 bytes before the end of the previous one, so every
+ * occurrence lies entirely inside some stretch, and each copy starts in the
+ * root or the in-word state according to the byte before its stretch.
+ *
+ * When every word starts with the same byte, matching instead jumps
+ * between the occurrences of that byte with memchr().  From each one that
+ * follows a boundary, it runs the automaton from the root until the
+ * automaton returns to the root or the in-word state, where no partial
+ * match remains.
  *
  * src/wordlist.c
  *
@@ -96,25 +101,29 @@
 StaticAssertDecl((Size) OLPE_WORDLIST_MAX_STATES * 256 * sizeof(int32) <= MaxAllocSize,
 				 "word list transition table can exceed MaxAllocSize");
 
-/* Link to no state at all: no partial match, and not at a boundary. */
-#define NO_STATE (-1)
+/* States with fixed numbers; trie states are numbered from 2 on. */
+#define ROOT_STATE		0		/* no partial match, at a boundary */
+#define IN_WORD_STATE	1		/* no partial match, not at a boundary */
+
+/*
+ * Number of automaton copies that run interleaved over long texts, and the
+ * minimum stretch each one must get to be worth the overlap.
+ */
+#define SCAN_STREAMS		4
+#define MIN_STREAM_BYTES	64
 
 struct OlpeWordList
 {
-	int			nstates;		/* number of automaton states, root included */
+	int			nstates;		/* number of automaton states */
 	int			nclasses;		/* number of byte classes */
 	int			nwords;			/* number of non-empty words, duplicates
 								 * included */
 	int			min_length;		/* length in bytes of the shortest word */
+	int			max_length;		/* length in bytes of the longest word */
 	int			single_start;	/* the first byte of every word when they
 								 * all share it, else -1 */
 	uint8		byte_class[256];	/* byte value -> class */
 	bool		is_word_byte[256];	/* byte value -> word byte? */
-	uint32		start_pairs[65536 / 32];	/* bit (b0 << 8 | b1) is set when
-											 * a word starts with b0 b1, or
-											 * b0 is a one-byte word */
-	uint32		one_byte_words[256 / 32];	/* bit b is set when b is a
-											 * one-byte word */
 	int32	   *transitions;	/* nstates * nclasses encoded row offsets */
 };
 
@@ -141,21 +150,9 @@ IsWordByte(uint8 b)
 		b == '_';
 }
 
-static inline void
-SetBit(uint32 *bits, int index)
-{
-	bits[index >> 5] |= (uint32) 1 << (index & 31);
-}
-
-static inline uint32
-GetBit(const uint32 *bits, int index)
-{
-	return (bits[index >> 5] >> (index & 31)) & 1;
-}
-
 /*
- * Add a state of the trie and return its number.  Raises
- * ERRCODE_PROGRAM_LIMIT_EXCEEDED when the trie would exceed
+ * Add a state to the trie and return its number.  Raises
+ * ERRCODE_PROGRAM_LIMIT_EXCEEDED when the automaton would exceed
  * OLPE_WORDLIST_MAX_STATES states.
  */
 static int32
@@ -169,7 +166,7 @@ AddTrieState(WordListTrie *trie, int nwords)
 				 errmsg("word list is too large"),
 				 errdetail_plural("The list has %d word with more than %d distinct prefixes.",
 								  "The list has %d words with more than %d distinct prefixes.",
-								  nwords, nwords, OLPE_WORDLIST_MAX_STATES - 1),
+								  nwords, nwords, OLPE_WORDLIST_MAX_STATES - 2),
 				 errhint("Use fewer or shorter words, or split the list across several contains_any_word conditions.")));
 
 	/* Grow the arrays by doubling, up to the maximum number of states. */
@@ -194,10 +191,9 @@ AddTrieState(WordListTrie *trie, int nwords)
 
 /*
  * Complete the trie into the boundary-aware automaton described in the file
- * header.  Replaces every missing transition with its target, which may be
- * 0 (the root, no partial match but at a boundary) or NO_STATE (no partial
- * match, not at a boundary).  Fills has_output, and stores the breadth-first
- * order of the states in bfs_order (nstates entries, the root first).
+ * header: replace every missing transition with its target, and fill
+ * has_output.  Stores the breadth-first order of the states in bfs_order
+ * (nstates entries, ROOT_STATE and IN_WORD_STATE first).
  */
 static void
 CompleteTrie(WordListTrie *trie, const bool *class_is_word,
@@ -205,29 +201,38 @@ CompleteTrie(WordListTrie *trie, const bool *class_is_word,
 {
 	int			nclasses = trie->nclasses;
 	int32	   *children = trie->children;
+	int32	   *in_word_row = children + (Size) IN_WORD_STATE * nclasses;
 	int32	   *fail = palloc(trie->nstates * sizeof(int32));
 	int			head;
 	int			tail = 0;
 
 	/*
-	 * The root: a child made of a non-word byte fails to the root (the empty
-	 * suffix is at a boundary), a child made of a word byte fails to no
-	 * state.  Missing transitions lead to the same places.
+	 * The in-word state has no children.  A word byte keeps it there, and a
+	 * non-word byte leads to the boundary after it.  A word cannot start on
+	 * that byte itself, because a word byte precedes it.
 	 */
-	fail[0] = NO_STATE;
-	has_output[0] = false;
-	bfs_order[tail++] = 0;
+	for (int c = 0; c < nclasses; c++)
+		in_word_row[c] = class_is_word[c] ? IN_WORD_STATE : ROOT_STATE;
+	has_output[ROOT_STATE] = false;
+	has_output[IN_WORD_STATE] = false;
+	bfs_order[tail++] = ROOT_STATE;
+	bfs_order[tail++] = IN_WORD_STATE;
+
+	/*
+	 * The root fails as the in-word state goes: a child of the root, or a
+	 * missing transition, leads to the in-word state after a word byte and
+	 * back to the root after a non-word byte.
+	 */
 	for (int c = 0; c < nclasses; c++)
 	{
 		int32		child = children[c];
-		int32		target = class_is_word[c] ? NO_STATE : 0;
 
 		if (child == 0)
 		{
-			children[c] = target;
+			children[c] = in_word_row[c];
 			continue;
 		}
-		fail[child] = target;
+		fail[child] = in_word_row[c];
 		has_output[child] = trie->is_word_end[child];
 		bfs_order[tail++] = child;
 	}
@@ -235,33 +240,24 @@ CompleteTrie(WordListTrie *trie, const bool *class_is_word,
 	/*
 	 * Every other state: the child on class c fails to where the parent's
 	 * failure state goes on c, and a missing transition copies that target.
-	 * When the parent fails to no state, the target depends on c alone, as
-	 * at the root.  The failure state is shallower than the state, so its
-	 * row is already complete.
+	 * The failure state is shallower than the state, or one of the two
+	 * fixed states, so its row is already complete.
 	 */
-	for (head = 1; head < tail; head++)
+	for (head = 2; head < tail; head++)
 	{
 		int32		state = bfs_order[head];
 		int32	   *row = children + (Size) state * nclasses;
-		int32		fail_state = fail[state];
-		const int32 *fail_row = (fail_state == NO_STATE) ? NULL :
-			children + (Size) fail_state * nclasses;
+		const int32 *fail_row = children + (Size) fail[state] * nclasses;
 
 		CHECK_FOR_INTERRUPTS();
 
 		for (int c = 0; c < nclasses; c++)
 		{
 			int32		child = row[c];
-			int32		target;
-
-			if (fail_row != NULL)
-				target = fail_row[c];
-			else
-				target = class_is_word[c] ? NO_STATE : 0;
 
 			if (child == 0)
 			{
-				row[c] = target;
+				row[c] = fail_row[c];
 				continue;
 			}
 
@@ -269,9 +265,9 @@ CompleteTrie(WordListTrie *trie, const bool *class_is_word,
 			 * Words reachable through the failure link start at a boundary
 			 * too, so they count as output here.
 			 */
-			fail[child] = target;
+			fail[child] = fail_row[c];
 			has_output[child] = trie->is_word_end[child] ||
-				(target > 0 && has_output[target]);
+				has_output[fail[child]];
 			bfs_order[tail++] = child;
 		}
 	}
@@ -283,7 +279,7 @@ CompleteTrie(WordListTrie *trie, const bool *class_is_word,
 /*
  * Copy the completed trie into wl->transitions, renumbering states in
  * breadth-first order.  Each entry becomes the target's row offset, negated
- * when the target has output; NO_STATE becomes the root.
+ * when the target has output.
  */
 static void
 EncodeAutomaton(OlpeWordList *wl, const WordListTrie *trie,
@@ -295,6 +291,8 @@ EncodeAutomaton(OlpeWordList *wl, const WordListTrie *trie,
 
 	for (int i = 0; i < nstates; i++)
 		new_number[bfs_order[i]] = i;
+	Assert(new_number[ROOT_STATE] == ROOT_STATE);
+	Assert(new_number[IN_WORD_STATE] == IN_WORD_STATE);
 
 	wl->nstates = nstates;
 	wl->transitions = palloc((Size) nstates * nclasses * sizeof(int32));
@@ -307,11 +305,8 @@ EncodeAutomaton(OlpeWordList *wl, const WordListTrie *trie,
 		for (int c = 0; c < nclasses; c++)
 		{
 			int32		target = old_row[c];
-			int32		offset;
+			int32		offset = new_number[target] * nclasses;
 
-			if (target == NO_STATE)
-				target = 0;
-			offset = new_number[target] * nclasses;
 			new_row[c] = has_output[target] ? ~offset : offset;
 		}
 	}
@@ -320,50 +315,24 @@ EncodeAutomaton(OlpeWordList *wl, const WordListTrie *trie,
 }
 
 /*
- * Fill the byte classes, the word-byte table and the candidate filter of
- * wl from the non-empty words.  Returns the number of classes and sets
- * class_is_word[c] for each class c.
+ * Fill the byte classes and the word-byte table of wl.  Returns the number
+ * of classes and sets class_is_word[c] for each class c.
  */
 static int
-BuildByteTables(OlpeWordList *wl, const char *const *words, const int *lens,
-				int nwords, bool *class_is_word)
+BuildByteClasses(OlpeWordList *wl, const char *const *words, const int *lens,
+				 int nwords, bool *class_is_word)
 {
 	bool		present[256] = {false};
 	bool		other_word = false;
 	bool		other_non_word = false;
 	int			nclasses = 0;
-	int			first_byte = -1;
-	bool		mixed_first_bytes = false;
 
 	for (int b = 0; b < 256; b++)
 		wl->is_word_byte[b] = IsWordByte(b);
 
-	/* Record the bytes that occur, and the first bytes of words. */
 	for (int i = 0; i < nwords; i++)
-	{
-		const uint8 *word = (const uint8 *) words[i];
-
-		if (lens[i] == 0)
-			continue;
-
 		for (int k = 0; k < lens[i]; k++)
-			present[word[k]] = true;
-
-		if (lens[i] == 1)
-		{
-			SetBit(wl->one_byte_words, word[0]);
-			for (int b = 0; b < 256; b++)
-				SetBit(wl->start_pairs, (word[0] << 8) | b);
-		}
-		else
-			SetBit(wl->start_pairs, (word[0] << 8) | word[1]);
-
-		if (first_byte < 0)
-			first_byte = word[0];
-		else if (first_byte != word[0])
-			mixed_first_bytes = true;
-	}
-	wl->single_start = mixed_first_bytes ? -1 : first_byte;
+			present[(uint8) words[i][k]] = true;
 
 	/*
 	 * Each byte that occurs in some word gets its own class.  The other
@@ -411,6 +380,7 @@ olpe_wordlist_build(const char *const *words, const int *lens, int nwords)
 	OlpeWordList *wl;
 	WordListTrie trie;
 	bool		class_is_word[256];
+	bool		mixed_first_bytes = false;
 	bool	   *has_output;
 	int32	   *bfs_order;
 
@@ -421,31 +391,44 @@ olpe_wordlist_build(const char *const *words, const int *lens, int nwords)
 	wl->min_length = PG_INT32_MAX;
 	wl->single_start = -1;
 
-	/* Count the non-empty words and find the shortest. */
+	/* Count the non-empty words, their lengths and their first bytes. */
 	for (int i = 0; i < nwords; i++)
 	{
+		uint8		first_byte;
+
 		if (lens[i] < 0 || (lens[i] > 0 && words[i] == NULL))
 			elog(ERROR, "invalid word %d of length %d", i, lens[i]);
 		if (lens[i] == 0)
 			continue;
+
 		wl->nwords++;
 		wl->min_length = Min(wl->min_length, lens[i]);
+		wl->max_length = Max(wl->max_length, lens[i]);
+
+		first_byte = (uint8) words[i][0];
+		if (wl->single_start < 0)
+			wl->single_start = first_byte;
+		else if (wl->single_start != first_byte)
+			mixed_first_bytes = true;
 	}
+	if (mixed_first_bytes)
+		wl->single_start = -1;
 
-	wl->nclasses = BuildByteTables(wl, words, lens, nwords, class_is_word);
+	wl->nclasses = BuildByteClasses(wl, words, lens, nwords, class_is_word);
 
-	/* Insert the words into the trie; the root is state 0. */
+	/* Create the two fixed states, then insert the words into the trie. */
 	trie.nstates = 0;
 	trie.capacity = 64;
 	trie.nclasses = wl->nclasses;
 	trie.children = palloc0((Size) trie.capacity * trie.nclasses * sizeof(int32));
 	trie.is_word_end = palloc(trie.capacity * sizeof(bool));
 	AddTrieState(&trie, wl->nwords);
+	AddTrieState(&trie, wl->nwords);
 
 	for (int i = 0; i < nwords; i++)
 	{
 		const uint8 *word = (const uint8 *) words[i];
-		int32		state = 0;
+		int32		state = ROOT_STATE;
 
 		for (int k = 0; k < lens[i]; k++)
 		{
@@ -461,7 +444,7 @@ olpe_wordlist_build(const char *const *words, const int *lens, int nwords)
 			state = trie.children[slot];
 		}
 
-		if (state != 0)
+		if (state != ROOT_STATE)
 			trie.is_word_end[state] = true;
 	}
 
@@ -480,65 +463,173 @@ olpe_wordlist_build(const char *const *words, const int *lens, int nwords)
 }
 
 /*
- * Return true when a word can start at p: p is at a boundary and the text
- * there begins with the first two bytes of some word, or p is the last byte
- * and a one-byte word.
+ * Return the row offset of the state in which a run starting at p begins:
+ * the root at a boundary, else the in-word state.
  */
-static inline bool
-IsCandidate(const OlpeWordList *wl, const uint8 *start, const uint8 *p,
-			const uint8 *end)
+static inline int32
+InitialRow(const OlpeWordList *wl, const uint8 *start, const uint8 *p)
 {
-	if (p > start && wl->is_word_byte[p[-1]])
-		return false;
-	if (p + 1 < end)
-		return GetBit(wl->start_pairs, (p[0] << 8) | p[1]);
-	return GetBit(wl->one_byte_words, p[0]);
+	if (p == start || !wl->is_word_byte[p[-1]])
+		return ROOT_STATE;
+	return IN_WORD_STATE * wl->nclasses;
 }
 
 /*
- * Return the first position at or after p where a word can start, or NULL
- * when there is none.
+ * Return true when a word ends just before p at a word boundary, given
+ * that the transition into p produced the negative entry that marks a state
+ * with output.
  */
-static const uint8 *
-FindCandidate(const OlpeWordList *wl, const uint8 *start, const uint8 *p,
-			  const uint8 *end)
+static inline bool
+IsMatchEnd(const OlpeWordList *wl, const uint8 *p, const uint8 *end)
 {
-	/* All words start with the same byte: jump between its occurrences. */
-	if (wl->single_start >= 0)
-	{
-		while (p < end)
-		{
-			p = memchr(p, wl->single_start, end - p);
-			if (p == NULL || IsCandidate(wl, start, p, end))
-				return p;
-			p++;
-		}
-		return NULL;
-	}
+	return p == end || !wl->is_word_byte[*p];
+}
 
-	/* The first byte of the text has no byte before it. */
-	if (p == start)
+/*
+ * Run one automaton over [p, end) from the given row.  Returns true at the
+ * first match.
+ */
+static bool
+ScanOneStream(const OlpeWordList *wl, const uint8 *p, const uint8 *end,
+			  int32 row)
+{
+	const int32 *transitions = wl->transitions;
+	const uint8 *byte_class = wl->byte_class;
+
+	while (p < end)
 	{
-		if (p < end && IsCandidate(wl, start, p, end))
-			return p;
-		p++;
+		int32		next = transitions[row + byte_class[*p++]];
+
+		if (unlikely(next < 0))
+		{
+			if (IsMatchEnd(wl, p, end))
+				return true;
+			next = ~next;
+		}
+		row = next;
 	}
+	return false;
+}
+
+/*
+ * Run SCAN_STREAMS automata interleaved over overlapping stretches of the
+ * text, as the file header describes.  The caller ensures that each stretch
+ * is at least MIN_STREAM_BYTES long.
+ */
+static bool
+ScanFourStreams(const OlpeWordList *wl, const uint8 *start, int len)
+{
+	const int32 *transitions = wl->transitions;
+	const uint8 *byte_class = wl->byte_class;
+	const uint8 *end = start + len;
+	int			overlap = wl->max_length - 1;
 
 	/*
-	 * Test the pair at p and the byte before it without branching on either,
-	 * so the only branch is the rarely taken one for a candidate.
+	 * Each stream runs steps bytes.  Stream k starts k * stride bytes in
+	 * (the last one exactly steps bytes before the end), so consecutive
+	 * stretches share overlap bytes or more.
 	 */
-	for (; p + 1 < end; p++)
-	{
-		uint32		boundary = !wl->is_word_byte[p[-1]];
+	int			steps = (len + (SCAN_STREAMS - 1) * overlap + SCAN_STREAMS - 1) / SCAN_STREAMS;
+	int			stride = steps - overlap;
+	const uint8 *p0 = start;
+	const uint8 *p1 = start + stride;
+	const uint8 *p2 = start + 2 * stride;
+	const uint8 *p3 = end - steps;
+	int32		row0 = ROOT_STATE;
+	int32		row1 = InitialRow(wl, start, p1);
+	int32		row2 = InitialRow(wl, start, p2);
+	int32		row3 = InitialRow(wl, start, p3);
 
-		if (boundary & GetBit(wl->start_pairs, (p[0] << 8) | p[1]))
-			return p;
+	StaticAssertStmt(SCAN_STREAMS == 4, "ScanFourStreams runs four streams");
+	Assert(stride >= MIN_STREAM_BYTES && p2 + steps <= end && p3 <= start + 3 * stride);
+
+	for (int i = 0; i < steps; i++)
+	{
+		int32		next0 = transitions[row0 + byte_class[p0[i]]];
+		int32		next1 = transitions[row1 + byte_class[p1[i]]];
+		int32		next2 = transitions[row2 + byte_class[p2[i]]];
+		int32		next3 = transitions[row3 + byte_class[p3[i]]];
+
+		if (unlikely((next0 | next1 | next2 | next3) < 0))
+		{
+			/* Some stream is in a state with output: check each one. */
+			if (next0 < 0)
+			{
+				if (IsMatchEnd(wl, p0 + i + 1, end))
+					return true;
+				next0 = ~next0;
+			}
+			if (next1 < 0)
+			{
+				if (IsMatchEnd(wl, p1 + i + 1, end))
+					return true;
+				next1 = ~next1;
+			}
+			if (next2 < 0)
+			{
+				if (IsMatchEnd(wl, p2 + i + 1, end))
+					return true;
+				next2 = ~next2;
+			}
+			if (next3 < 0)
+			{
+				if (IsMatchEnd(wl, p3 + i + 1, end))
+					return true;
+				next3 = ~next3;
+			}
+		}
+		row0 = next0;
+		row1 = next1;
+		row2 = next2;
+		row3 = next3;
 	}
 
-	if (p < end && IsCandidate(wl, start, p, end))
-		return p;
-	return NULL;
+	return false;
+}
+
+/*
+ * Match when every word starts with the byte wl->single_start: jump between
+ * its occurrences, and from each one at a boundary run the automaton until
+ * no partial match remains.
+ */
+static bool
+ScanFromSingleStart(const OlpeWordList *wl, const uint8 *start, int len)
+{
+	const int32 *transitions = wl->transitions;
+	const uint8 *byte_class = wl->byte_class;
+	const uint8 *end = start + len;
+	const uint8 *p = start;
+	int32		last_fixed_row = IN_WORD_STATE * wl->nclasses;
+
+	while (p < end)
+	{
+		int32		row = ROOT_STATE;
+
+		p = memchr(p, wl->single_start, end - p);
+		if (p == NULL)
+			return false;
+		if (p > start && wl->is_word_byte[p[-1]])
+		{
+			p++;
+			continue;
+		}
+
+		/* The root and the in-word state have the two lowest row offsets. */
+		do
+		{
+			int32		next = transitions[row + byte_class[*p++]];
+
+			if (unlikely(next < 0))
+			{
+				if (IsMatchEnd(wl, p, end))
+					return true;
+				next = ~next;
+			}
+			row = next;
+		} while (row > last_fixed_row && p < end);
+	}
+
+	return false;
 }
 
 /*
@@ -549,41 +640,21 @@ bool
 olpe_wordlist_match(const OlpeWordList *wl, const char *text, int len)
 {
 	const uint8 *start = (const uint8 *) text;
-	const uint8 *end = start + len;
-	const uint8 *p = start;
-	const int32 *transitions = wl->transitions;
-	const uint8 *byte_class = wl->byte_class;
 
 	Assert(len >= 0);
 
 	if (wl->nwords == 0 || len < wl->min_length)
 		return false;
 
-	while (p < end)
-	{
-		int32		row = 0;
+	if (wl->single_start >= 0)
+		return ScanFromSingleStart(wl, start, len);
 
-		p = FindCandidate(wl, start, p, end);
-		if (p == NULL)
-			return false;
+	/* Four streams pay off only when each stretch is long enough. */
+	if ((Size) len >= (Size) SCAN_STREAMS * MIN_STREAM_BYTES +
+		(Size) (SCAN_STREAMS - 1) * (wl->max_length - 1))
+		return ScanFourStreams(wl, start, len);
 
-		/* Run the automaton from the root until no partial match remains. */
-		do
-		{
-			int32		next = transitions[row + byte_class[*p++]];
-
-			if (unlikely(next < 0))
-			{
-				/* A word ends here and starts at a boundary. */
-				if (p == end || !wl->is_word_byte[*p])
-					return true;
-				next = ~next;
-			}
-			row = next;
-		} while (row != 0 && p < end);
-	}
-
-	return false;
+	return ScanOneStream(wl, start, start + len, ROOT_STATE);
 }
 
 /*
