@@ -978,7 +978,9 @@ static OlpeNode *
 build_op(OlpeScope *scope, const char *opname, OlpeNode *left, OlpeNode *right,
 		int location, int end)
 {
-	List	   *names = list_make1(makeString(pstrdup(opname)));
+	/* only pg_catalog's operators, whatever the search_path */
+	List	   *names = list_make2(makeString("pg_catalog"),
+								   makeString(pstrdup(opname)));
 	Operator	tup;
 	Form_pg_operator opform;
 	Oid			ltype = left ? left->type : InvalidOid;

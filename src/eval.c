@@ -935,7 +935,7 @@ olpe_explain_node(OlpeNode *node, OlpeEvalState *state, const char *text,
 		appendStringInfo(&buf, " is NULL in: %s", node_source(node, text));
 	}
 	else if (DatumGetBool(d) != want_true)
-		appendStringInfo(&buf, "%s: %s", want_true ? "false" : "true",
-						 node_source(node, text));
+		appendStringInfo(&buf, "decided by %s (%s)", node_source(node, text),
+						 want_true ? "false" : "true");
 	return buf.data;
 }

@@ -384,7 +384,7 @@ olpe_explain(PG_FUNCTION_ARGS)
 		switch (r)
 		{
 			case RULE_SKIPPED:
-				appendStringInfo(&detail, "not applied, %s; ",
+				appendStringInfo(&detail, "not applied: applies_when %s; ",
 								 olpe_explain_node(rule->applies_when, &prog->state,
 												   rule->applies_text, true));
 				break;
