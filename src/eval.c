@@ -301,13 +301,7 @@ olpe_slot_value(OlpeEvalState *state, int slotno, bool *isnull)
 	{
 		if (!state->row_deformed)
 		{
-			HeapTupleData tuple;
-
-			tuple.t_len = HeapTupleHeaderGetDatumLength(state->row);
-			ItemPointerSetInvalid(&tuple.t_self);
-			tuple.t_tableOid = InvalidOid;
-			tuple.t_data = state->row;
-			heap_deform_tuple(&tuple, state->tupdesc, state->row_values,
+			heap_deform_tuple(state->row, state->tupdesc, state->row_values,
 							  state->row_nulls);
 			state->row_deformed = true;
 		}
@@ -340,7 +334,7 @@ olpe_slot_value(OlpeEvalState *state, int slotno, bool *isnull)
  */
 void
 olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
-				TupleDesc tupdesc, HeapTupleHeader row, Jsonb *doc,
+				TupleDesc tupdesc, HeapTuple row, Jsonb *doc,
 				MemoryContext tmpcxt)
 {
 	state->nslots = nslots;

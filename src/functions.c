@@ -40,165 +40,13 @@ PG_FUNCTION_INFO_V1(olpe_validate);
 PG_FUNCTION_INFO_V1(olpe_rule_validate_trigger);
 PG_FUNCTION_INFO_V1(olpe_policy_revalidate);
 
-/* One listing argument, as a row or a document. */
-typedef struct Listing
-{
-	Oid			rowtype;		/* composite type, or JSONBOID */
-	int32		typmod;
-	HeapTupleHeader row;
-	Jsonb	   *doc;
-} Listing;
-
-/* The outcome of one rule for one listing. */
-typedef enum RuleResult
-{
-	RULE_SKIPPED,				/* applies_when was not true */
-	RULE_PASSED,
-	RULE_FAILED,
-	RULE_UNKNOWN				/* the condition was NULL */
-} RuleResult;
-
-/* Per-call-site cache of the result type, in fn_extra. */
-typedef struct DecisionType
-{
-	TupleDesc	desc;
-	Datum		outcome[4];		/* allow, warn, review, deny */
-} DecisionType;
-
-typedef struct EvalErrorContext
-{
-	const char *policy;
-	const char *rule;
-} EvalErrorContext;
-
-static void
-eval_error_callback(void *arg)
-{
-	EvalErrorContext *ec = arg;
-
-	if (ec->rule && ec->policy)
-		errcontext("evaluating rule \"%s\" of policy \"%s\"", ec->rule, ec->policy);
-}
-
 /* Read the listing argument; a NULL argument leaves row and doc NULL. */
 static void
-get_listing(FunctionCallInfo fcinfo, int argno, Listing *listing)
+get_listing(FunctionCallInfo fcinfo, int argno, OlpeListing *listing)
 {
-	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
-
-	memset(listing, 0, sizeof(Listing));
-	listing->typmod = -1;
-	if (argtype == JSONBOID)
-	{
-		listing->rowtype = JSONBOID;
-		if (!PG_ARGISNULL(argno))
-			listing->doc = PG_GETARG_JSONB_P(argno);
-		return;
-	}
-	if (!OidIsValid(argtype) || !type_is_rowtype(argtype))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("a listing must be a table row or a jsonb document, not type %s",
-						OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
-				 errhint("Pass the whole row, as in SELECT olpe.evaluate('policy', l) FROM listings l.")));
-	listing->rowtype = argtype;
-	if (!PG_ARGISNULL(argno))
-	{
-		listing->row = PG_GETARG_HEAPTUPLEHEADER(argno);
-		listing->rowtype = HeapTupleHeaderGetTypeId(listing->row);
-		listing->typmod = HeapTupleHeaderGetTypMod(listing->row);
-	}
-}
-
-/* Start evaluating a program over a listing; switches to the eval context. */
-static MemoryContext
-begin_listing(OlpeProgram *prog, Listing *listing)
-{
-	MemoryContext old;
-
-	MemoryContextReset(prog->evalcxt);
-	old = MemoryContextSwitchTo(prog->evalcxt);
-	olpe_eval_begin(&prog->state, prog->nslots, prog->slots, prog->tupdesc,
-					listing->row, listing->doc, prog->evalcxt);
-	return old;
-}
-
-/* Evaluate one rule over the current listing. */
-static RuleResult
-run_rule(OlpeProgram *prog, OlpeRule *rule)
-{
-	bool		isnull;
-	Datum		d;
-
-	CHECK_FOR_INTERRUPTS();
-	if (rule->applies_when)
-	{
-		d = olpe_eval_node(rule->applies_when, &prog->state, &isnull);
-		if (isnull || !DatumGetBool(d))
-			return RULE_SKIPPED;
-	}
-	d = olpe_eval_node(rule->condition, &prog->state, &isnull);
-	if (isnull)
-		return RULE_UNKNOWN;
-	return DatumGetBool(d) ? RULE_PASSED : RULE_FAILED;
-}
-
-/* Does this result count as a failure under the policy's on_unknown? */
-static bool
-counts_as_failed(OlpeProgram *prog, RuleResult r)
-{
-	return r == RULE_FAILED || (r == RULE_UNKNOWN && !prog->unknown_passes);
-}
-
-static char *
-rule_message(OlpeRule *rule, OlpeProgram *prog, RuleResult r)
-{
-	if (rule->message)
-		return olpe_render_message(rule->message, &prog->state);
-	if (r == RULE_UNKNOWN)
-		return psprintf("rule %s could not be decided", rule->name);
-	return psprintf("rule %s failed", rule->name);
-}
-
-static DecisionType *
-decision_type(FunctionCallInfo fcinfo)
-{
-	DecisionType *dt = fcinfo->flinfo->fn_extra;
-
-	if (dt == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		TupleDesc	desc;
-		Oid			enumtype;
-		static const char *const labels[] = {"allow", "warn", "review", "deny"};
-
-		if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "return type of olpe.evaluate must be a row type");
-		dt = palloc(sizeof(DecisionType));
-		dt->desc = BlessTupleDesc(CreateTupleDescCopy(desc));
-		enumtype = TupleDescAttr(dt->desc, 0)->atttypid;
-		for (int i = 0; i < 4; i++)
-			dt->outcome[i] = DirectFunctionCall2(enum_in, CStringGetDatum(labels[i]),
-												 ObjectIdGetDatum(enumtype));
-		fcinfo->flinfo->fn_extra = dt;
-		MemoryContextSwitchTo(old);
-	}
-	return dt;
-}
-
-static Datum
-text_array(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	ListCell   *lc;
-	int			i = 0;
-
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	if (n == 0)
-		return PointerGetDatum(construct_empty_array(TEXTOID));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+	olpe_listing_from_datum(listing, get_fn_expr_argtype(fcinfo->flinfo, argno),
+							PG_ARGISNULL(argno) ? (Datum) 0 : PG_GETARG_DATUM(argno),
+							PG_ARGISNULL(argno));
 }
 
 /*
@@ -209,52 +57,14 @@ Datum
 olpe_evaluate(PG_FUNCTION_ARGS)
 {
 	char	   *policy = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	DecisionType *dt = decision_type(fcinfo);
-	Listing		listing;
+	OlpeListing listing;
 	OlpeProgram *prog;
-	MemoryContext old;
-	int			outcome = 0;
-	List	   *failed = NIL;
-	List	   *messages = NIL;
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
-	EvalErrorContext ec;
-	ErrorContextCallback cb;
+	OlpeDecision decision;
 
 	get_listing(fcinfo, 1, &listing);
 	prog = olpe_cache_policy(policy, listing.rowtype, listing.typmod);
-
-	ec.policy = prog->policy;
-	ec.rule = NULL;
-	cb.callback = eval_error_callback;
-	cb.arg = &ec;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-
-	old = begin_listing(prog, &listing);
-	for (int i = 0; i < prog->nrules; i++)
-	{
-		OlpeRule   *rule = &prog->rules[i];
-		RuleResult	r;
-
-		ec.rule = rule->name;
-		r = run_rule(prog, rule);
-		if (!counts_as_failed(prog, r))
-			continue;
-		failed = lappend(failed, rule->name);
-		messages = lappend(messages, rule_message(rule, prog, r));
-		if ((int) rule->effect > outcome)
-			outcome = (int) rule->effect;
-	}
-	MemoryContextSwitchTo(old);
-	error_context_stack = cb.previous;
-
-	values[0] = dt->outcome[outcome];
-	values[1] = text_array(failed);
-	values[2] = text_array(messages);
-	values[3] = CStringGetTextDatum(prog->policy);
-	values[4] = Int64GetDatum(prog->version);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(dt->desc, values, nulls)));
+	olpe_decide(prog, &listing, &decision);
+	PG_RETURN_DATUM(olpe_decision_datum(&decision));
 }
 
 /*
@@ -267,53 +77,12 @@ Datum
 olpe_allowed(PG_FUNCTION_ARGS)
 {
 	char	   *policy = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Listing		listing;
+	OlpeListing listing;
 	OlpeProgram *prog;
-	MemoryContext old;
-	bool		allowed = true;
-	EvalErrorContext ec;
-	ErrorContextCallback cb;
 
 	get_listing(fcinfo, 1, &listing);
 	prog = olpe_cache_policy(policy, listing.rowtype, listing.typmod);
-
-	ec.policy = prog->policy;
-	ec.rule = NULL;
-	cb.callback = eval_error_callback;
-	cb.arg = &ec;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-
-	old = begin_listing(prog, &listing);
-	for (int i = 0; i < prog->ndeny; i++)
-	{
-		OlpeRule   *rule = &prog->rules[prog->deny_order[i]];
-
-		ec.rule = rule->name;
-		if (counts_as_failed(prog, run_rule(prog, rule)))
-		{
-			allowed = false;
-			break;
-		}
-	}
-	MemoryContextSwitchTo(old);
-	error_context_stack = cb.previous;
-	PG_RETURN_BOOL(allowed);
-}
-
-static const char *
-effect_name(OlpeEffect effect)
-{
-	switch (effect)
-	{
-		case OLPE_EFFECT_WARN:
-			return "warn";
-		case OLPE_EFFECT_REVIEW:
-			return "review";
-		case OLPE_EFFECT_DENY:
-			return "deny";
-	}
-	return "deny";
+	PG_RETURN_BOOL(olpe_decide_allowed(prog, &listing));
 }
 
 /* "name = value, ..." for the attributes a rule reads. */
@@ -350,65 +119,54 @@ olpe_explain(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *policy = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	Listing		listing;
+	OlpeListing listing;
 	OlpeProgram *prog;
 	MemoryContext old;
-	EvalErrorContext ec;
-	ErrorContextCallback cb;
 
 	InitMaterializedSRF(fcinfo, 0);
 	get_listing(fcinfo, 1, &listing);
 	prog = olpe_cache_policy(policy, listing.rowtype, listing.typmod);
 
-	ec.policy = prog->policy;
-	ec.rule = NULL;
-	cb.callback = eval_error_callback;
-	cb.arg = &ec;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-
 	for (int i = 0; i < prog->nrules; i++)
 	{
 		OlpeRule   *rule = &prog->rules[i];
-		RuleResult	r;
+		OlpeRuleResult r;
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 		StringInfoData detail;
 		char	   *message = NULL;
 
-		ec.rule = rule->name;
-		old = begin_listing(prog, &listing);
-		r = run_rule(prog, rule);
+		old = olpe_begin_listing(prog, &listing);
+		r = olpe_run_rule(prog, rule);
 
 		initStringInfo(&detail);
 		switch (r)
 		{
-			case RULE_SKIPPED:
+			case OLPE_RULE_SKIPPED:
 				appendStringInfo(&detail, "not applied: applies_when %s; ",
 								 olpe_explain_node(rule->applies_when, &prog->state,
 												   rule->applies_text, true));
 				break;
-			case RULE_PASSED:
+			case OLPE_RULE_PASSED:
 				break;
-			case RULE_FAILED:
-			case RULE_UNKNOWN:
+			case OLPE_RULE_FAILED:
+			case OLPE_RULE_UNKNOWN:
 				appendStringInfo(&detail, "%s; ",
 								 olpe_explain_node(rule->condition, &prog->state,
 												   rule->condition_text, true));
-				if (counts_as_failed(prog, r) || r == RULE_UNKNOWN)
-					message = rule_message(rule, prog, r);
+				message = olpe_rule_message(prog, rule, r);
 				break;
 		}
 		append_values(&detail, prog, rule);
 		MemoryContextSwitchTo(old);
 
 		values[0] = CStringGetTextDatum(rule->name);
-		values[1] = BoolGetDatum(r != RULE_SKIPPED);
-		if (r == RULE_UNKNOWN)
+		values[1] = BoolGetDatum(r != OLPE_RULE_SKIPPED);
+		if (r == OLPE_RULE_UNKNOWN)
 			nulls[2] = true;
 		else
-			values[2] = BoolGetDatum(r != RULE_FAILED);
-		values[3] = CStringGetTextDatum(effect_name(rule->effect));
+			values[2] = BoolGetDatum(r != OLPE_RULE_FAILED);
+		values[3] = CStringGetTextDatum(olpe_effect_name(rule->effect));
 		if (message)
 			values[4] = CStringGetTextDatum(message);
 		else
@@ -416,7 +174,6 @@ olpe_explain(PG_FUNCTION_ARGS)
 		values[5] = CStringGetTextDatum(detail.data);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	error_context_stack = cb.previous;
 	return (Datum) 0;
 }
 
@@ -428,7 +185,7 @@ Datum
 olpe_eval(PG_FUNCTION_ARGS)
 {
 	char	   *expr;
-	Listing		listing;
+	OlpeListing listing;
 	OlpeProgram *prog;
 	MemoryContext old;
 	bool		isnull;
@@ -444,7 +201,7 @@ olpe_eval(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 
 	prog = olpe_cache_expression(expr, listing.rowtype, listing.typmod);
-	old = begin_listing(prog, &listing);
+	old = olpe_begin_listing(prog, &listing);
 	d = olpe_eval_node(prog->rules[0].condition, &prog->state, &isnull);
 	MemoryContextSwitchTo(old);
 	if (isnull)

@@ -258,7 +258,7 @@ typedef struct OlpeEvalState
 	Datum	   *row_values;
 	bool	   *row_nulls;
 	bool		row_deformed;
-	HeapTupleHeader row;
+	HeapTuple	row;
 	Jsonb	   *doc;
 	bool		listing_null;
 
@@ -268,7 +268,7 @@ typedef struct OlpeEvalState
 } OlpeEvalState;
 
 extern void olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
-							TupleDesc tupdesc, HeapTupleHeader row, Jsonb *doc,
+							TupleDesc tupdesc, HeapTuple row, Jsonb *doc,
 							MemoryContext tmpcxt);
 extern Datum olpe_eval_node(OlpeNode *node, OlpeEvalState *state, bool *isnull);
 extern Datum olpe_slot_value(OlpeEvalState *state, int slot, bool *isnull);
@@ -366,6 +366,53 @@ extern OlpeProgram *olpe_cache_policy(const char *name, Oid rowtype,
 extern OlpeProgram *olpe_cache_expression(const char *text, Oid rowtype,
 										  int32 rowtypmod);
 extern void olpe_cache_init(void);
+
+/* ----------------------------------------------------------------
+ * Decisions (decision.c)
+ * ----------------------------------------------------------------
+ */
+
+/* A listing: a row of a table or a jsonb document, or NULL. */
+typedef struct OlpeListing
+{
+	Oid			rowtype;		/* composite type, or JSONBOID */
+	int32		typmod;
+	HeapTuple	row;			/* NULL for documents and NULL rows */
+	Jsonb	   *doc;
+	HeapTupleData rowdata;		/* row points here for composite datums */
+} OlpeListing;
+
+typedef enum OlpeRuleResult
+{
+	OLPE_RULE_SKIPPED,			/* applies_when was not true */
+	OLPE_RULE_PASSED,
+	OLPE_RULE_FAILED,
+	OLPE_RULE_UNKNOWN			/* the condition was NULL */
+} OlpeRuleResult;
+
+/* A decision, with lists allocated in the caller's memory context. */
+typedef struct OlpeDecision
+{
+	int			outcome;		/* 0 allow, else an OlpeEffect */
+	List	   *failed;			/* rule names, char * */
+	List	   *messages;		/* rendered messages, char * */
+	const char *policy;
+	int64		version;
+} OlpeDecision;
+
+extern void olpe_listing_from_datum(OlpeListing *listing, Oid argtype,
+									Datum value, bool isnull);
+extern void olpe_listing_from_tuple(OlpeListing *listing, HeapTuple tuple,
+									TupleDesc tupdesc);
+extern MemoryContext olpe_begin_listing(OlpeProgram *prog, OlpeListing *listing);
+extern OlpeRuleResult olpe_run_rule(OlpeProgram *prog, OlpeRule *rule);
+extern bool olpe_counts_as_failed(OlpeProgram *prog, OlpeRuleResult r);
+extern char *olpe_rule_message(OlpeProgram *prog, OlpeRule *rule, OlpeRuleResult r);
+extern void olpe_decide(OlpeProgram *prog, OlpeListing *listing, OlpeDecision *decision);
+extern bool olpe_decide_allowed(OlpeProgram *prog, OlpeListing *listing);
+extern Datum olpe_decision_datum(OlpeDecision *decision);
+extern Datum olpe_outcome_datum(int outcome);
+extern const char *olpe_effect_name(OlpeEffect effect);
 
 /* Word lists (wordlist.c) */
 typedef struct OlpeWordList OlpeWordList;

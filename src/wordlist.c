@@ -107,10 +107,14 @@ StaticAssertDecl((Size) OLPE_WORDLIST_MAX_STATES * 256 * sizeof(int32) <= MaxAll
 
 /*
  * Number of automaton copies that run interleaved over long texts, and the
- * minimum stretch each one must get to be worth the overlap.
+ * minimum stretch each one must get to be worth the overlap.  The unit
+ * tests build with a minimum of 1 too, to run short texts through the
+ * four-stream scan.
  */
 #define SCAN_STREAMS		4
+#ifndef MIN_STREAM_BYTES
 #define MIN_STREAM_BYTES	64
+#endif
 
 struct OlpeWordList
 {
@@ -525,23 +529,25 @@ ScanFourStreams(const OlpeWordList *wl, const uint8 *start, int len)
 	int			overlap = wl->max_length - 1;
 
 	/*
-	 * Each stream runs steps bytes.  Stream k starts k * stride bytes in
-	 * (the last one exactly steps bytes before the end), so consecutive
-	 * stretches share overlap bytes or more.
+	 * Each stream runs steps bytes, and stream k starts k * stride bytes in,
+	 * so consecutive stretches share overlap bytes or more.  The rounding up
+	 * of steps can make the last stretches reach past the end.  Such a
+	 * stretch starts earlier instead, which only adds to the overlap.
 	 */
 	int			steps = (len + (SCAN_STREAMS - 1) * overlap + SCAN_STREAMS - 1) / SCAN_STREAMS;
 	int			stride = steps - overlap;
+	int			last_start = len - steps;
 	const uint8 *p0 = start;
-	const uint8 *p1 = start + stride;
-	const uint8 *p2 = start + 2 * stride;
-	const uint8 *p3 = end - steps;
+	const uint8 *p1 = start + Min(stride, last_start);
+	const uint8 *p2 = start + Min(2 * stride, last_start);
+	const uint8 *p3 = start + last_start;
 	int32		row0 = ROOT_STATE;
 	int32		row1 = InitialRow(wl, start, p1);
 	int32		row2 = InitialRow(wl, start, p2);
 	int32		row3 = InitialRow(wl, start, p3);
 
 	StaticAssertStmt(SCAN_STREAMS == 4, "ScanFourStreams runs four streams");
-	Assert(stride >= MIN_STREAM_BYTES && p2 + steps <= end && p3 <= start + 3 * stride);
+	Assert(stride >= 1 && last_start <= 3 * stride);
 
 	for (int i = 0; i < steps; i++)
 	{
