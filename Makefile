@@ -12,7 +12,10 @@ EXTVERSION   = 1.0
 
 SRCS         = $(wildcard src/*.c)
 OBJS         = $(SRCS:.c=.o)
-DATA         = sql/olpe--$(EXTVERSION).sql
+# The install script is built from sql/parts/*.sql, in name order, so each
+# feature keeps its SQL in a file of its own.
+SQL_PARTS    = $(sort $(wildcard sql/parts/*.sql))
+DATA_built   = olpe--$(EXTVERSION).sql
 PG_CPPFLAGS  = -I$(srcdir)/src
 PG_CFLAGS    = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
 
@@ -28,6 +31,9 @@ all install installcheck:
 	bash scripts/install-deps.sh
 	$(MAKE) $@
 endif
+
+olpe--$(EXTVERSION).sql: $(SQL_PARTS)
+	cat $^ > $@
 
 .PHONY: test demo demo-stop bench deps
 

@@ -1,4 +1,4 @@
-/* olpe--1.0.sql: the SQL surface of olpe 1.0 */
+/* sql/parts/10_core.sql: policies, rules, params, evaluation (olpe 1.0) */
 
 \echo Use "CREATE EXTENSION olpe" to load this file. \quit
 
