@@ -31,6 +31,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -135,50 +136,56 @@ build_const(Oid type, Datum value, bool isnull, int location, int end)
 
 /*
  * Derive the collation a function runs under from its arguments, as
- * PostgreSQL does: a collation that comes from a column (implicit) wins over
- * the default; two different implicit collations conflict.
+ * PostgreSQL's assign_collations does: a non-default collation that comes
+ * from a column beats the database default, and two different non-default
+ * collations conflict. A conflict is not an error by itself: like
+ * PostgreSQL, olpe then runs the function with no collation, and a function
+ * that needs one (a text comparison) raises 42P22 when it runs.
  */
 static void
 assign_collation(OlpeScope *scope, OlpeNode *n)
 {
 	Oid			coll = InvalidOid;
-	bool		implicit = false;
+	bool		conflict = false;
 	bool		any_collatable = false;
 
 	for (int i = 0; i < n->nargs; i++)
 	{
 		OlpeNode   *a = n->args[i];
 
+		if (a->collation_conflict)
+		{
+			conflict = true;
+			continue;
+		}
 		if (!OidIsValid(a->collation))
 			continue;
 		any_collatable = true;
-		if (a->implicit_collation)
-		{
-			if (implicit && coll != a->collation)
-				ereport(ERROR,
-						(errcode(ERRCODE_COLLATION_MISMATCH),
-						 errmsg("collation mismatch between implicit collations \"%s\" and \"%s\"",
-								get_collation_name(coll),
-								get_collation_name(a->collation)),
-						 errhint("Compare columns of the same collation, or cast one of them to text with a literal."),
-						 olpe_errposition(scope->text, n->location)));
-			coll = a->collation;
-			implicit = true;
-		}
+		if (a->collation == DEFAULT_COLLATION_OID || !a->implicit_collation)
+			continue;
+		if (OidIsValid(coll) && coll != a->collation)
+			conflict = true;
+		coll = a->collation;
 	}
-	if (any_collatable && !implicit)
-		coll = DEFAULT_COLLATION_OID;
-	n->inputcollid = coll;
+
+	n->collation_conflict = false;
+	n->implicit_collation = false;
+	if (conflict)
+		n->inputcollid = InvalidOid;
+	else if (OidIsValid(coll))
+		n->inputcollid = coll;
+	else
+		n->inputcollid = any_collatable ? DEFAULT_COLLATION_OID : InvalidOid;
+
 	if (type_is_collatable(n->type))
 	{
-		n->collation = OidIsValid(coll) ? coll : DEFAULT_COLLATION_OID;
-		n->implicit_collation = implicit;
+		n->collation_conflict = conflict;
+		n->collation = conflict ? InvalidOid :
+			(OidIsValid(n->inputcollid) ? n->inputcollid : DEFAULT_COLLATION_OID);
+		n->implicit_collation = !conflict && OidIsValid(coll);
 	}
 	else
-	{
 		n->collation = InvalidOid;
-		n->implicit_collation = false;
-	}
 }
 
 /* A call of a function by OID; checks that its result type is supported. */
@@ -664,6 +671,7 @@ transform_param(OlpeScope *scope, OlpeAst *ast)
  * select_common_type() does: unknowns take the type of the others (text
  * when all are unknown), types of one category move up to the type that
  * the others cast to implicitly, and different categories do not mix.
+ * With a NULL context, a mismatch returns InvalidOid instead of raising.
  */
 static Oid
 common_type(OlpeScope *scope, OlpeNode **nodes, int n, const char *context)
@@ -692,6 +700,8 @@ common_type(OlpeScope *scope, OlpeNode **nodes, int n, const char *context)
 			bool		nispreferred;
 
 			get_type_category_preferred(ntype, &ncategory, &nispreferred);
+			if (ncategory != pcategory && context == NULL)
+				return InvalidOid;
 			if (ncategory != pcategory)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -789,7 +799,17 @@ coerce_to(OlpeScope *scope, OlpeNode *node, Oid target,
 	OlpeNode   *n;
 
 	if (node->type == target)
+	{
+		/* a cast to the list's own type fixes its element type */
+		if (node->kind == ON_ARRAY && node->elems_unknown)
+		{
+			n = palloc(sizeof(OlpeNode));
+			*n = *node;
+			n->elems_unknown = false;
+			return n;
+		}
 		return node;
+	}
 
 	if (node->type == UNKNOWNOID)
 	{
@@ -810,7 +830,8 @@ coerce_to(OlpeScope *scope, OlpeNode *node, Oid target,
 	}
 
 	/* an untyped list becomes a list of the target's element type */
-	if (node->kind == ON_ARRAY && node->elems_unknown)
+	if (node->kind == ON_ARRAY && node->elems_unknown &&
+		OidIsValid(get_element_type(target)))
 	{
 		Oid			elemtype = get_element_type(target);
 		OlpeNode   *arr;
@@ -924,6 +945,19 @@ is_arithmetic(const char *opname)
 }
 
 static bool
+is_sql_function(Oid funcid)
+{
+	HeapTuple	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+	bool		result;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", funcid);
+	result = ((Form_pg_proc) GETSTRUCT(tup))->prolang == SQLlanguageId;
+	ReleaseSysCache(tup);
+	return result;
+}
+
+static bool
 is_dynamic(OlpeNode *n)
 {
 	return n != NULL && n->type == UNKNOWNOID && n->kind == ON_VAR;
@@ -1017,6 +1051,31 @@ build_op(OlpeScope *scope, const char *opname, OlpeNode *left, OlpeNode *right,
 	oprright = opform->oprright;
 	oprresult = opform->oprresult;
 	oprcode = opform->oprcode;
+
+	/*
+	 * Operators such as integer + date are SQL functions that swap their
+	 * arguments ("select $2 + $1"); PostgreSQL inlines them, so it evaluates
+	 * the right operand first. Use the commutator directly, which gives the
+	 * same value and the same order of evaluation.
+	 */
+	if (left && OidIsValid(opform->oprcom) && is_sql_function(oprcode))
+	{
+		Oid			com = opform->oprcom;
+		OlpeNode   *tmp = left;
+
+		ReleaseSysCache(tup);
+		tup = SearchSysCache1(OPEROID, ObjectIdGetDatum(com));
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for operator %u", com);
+		opform = (Form_pg_operator) GETSTRUCT(tup);
+		left = right;
+		right = tmp;
+		ltype = left->type;
+		oprleft = opform->oprleft;
+		oprright = opform->oprright;
+		oprresult = opform->oprresult;
+		oprcode = opform->oprcode;
+	}
 	ReleaseSysCache(tup);
 
 	/* the array operators are polymorphic: check the element types here */
@@ -1221,6 +1280,124 @@ make_bool_node(OlpeNodeKind kind, int nargs, OlpeNode **args, int location, int 
 	return n;
 }
 
+/* Does a subtree read the listing? */
+static bool
+reads_listing(OlpeNode *n)
+{
+	if (n->kind == ON_VAR)
+		return true;
+	for (int i = 0; i < n->nargs; i++)
+		if (reads_listing(n->args[i]))
+			return true;
+	return false;
+}
+
+/*
+ * x [NOT] IN (a, b, ...), built as PostgreSQL's transformAExprIn builds it:
+ * the items that do not read the listing, when there are two or more, form
+ * one array of their common type with x, compared by x = ANY (array) (or
+ * x <> ALL for NOT IN); every other item gets its own comparison, joined by
+ * OR (AND for NOT IN). The common type includes x, so "num IN (1e20,
+ * 1e300::float8)" compares as double precision, exactly as in SQL.
+ */
+static OlpeNode *
+transform_in_list(OlpeScope *scope, OlpeAst *ast, OlpeNode *lhs)
+{
+	int			nitems = list_length(ast->args) - 1;
+	OlpeNode  **items = palloc(sizeof(OlpeNode *) * nitems);
+	OlpeNode  **consts = palloc(sizeof(OlpeNode *) * (nitems + 1));
+	bool	   *in_array = palloc0(sizeof(bool) * nitems);
+	const char *opname = ast->negated ? "<>" : "=";
+	OlpeNodeKind join = ast->negated ? ON_AND : ON_OR;
+	OlpeNode   *result = NULL;
+	int			nconsts = 0;
+
+	for (int i = 0; i < nitems; i++)
+	{
+		items[i] = transform(scope, list_nth(ast->args, i + 1));
+		if (!reads_listing(items[i]))
+			consts[1 + nconsts++] = items[i];
+	}
+
+	if (nconsts > 1)
+	{
+		Oid			scalar_type;
+		Oid			array_type = InvalidOid;
+		bool		ok = true;
+
+		consts[0] = lhs;
+		scalar_type = common_type(scope, consts, nconsts + 1, NULL);
+		for (int i = 0; OidIsValid(scalar_type) && i <= nconsts; i++)
+		{
+			Oid			t = consts[i]->type;
+
+			if (t != UNKNOWNOID && !can_coerce_type(1, &t, &scalar_type, COERCION_IMPLICIT))
+				ok = false;
+		}
+		if (OidIsValid(scalar_type) && ok)
+			array_type = get_array_type(scalar_type);
+		if (OidIsValid(array_type) && is_supported_type(array_type))
+		{
+			OlpeNode   *probe = build_const(scalar_type, (Datum) 0, true,
+											ast->location, ast->end);
+			OlpeNode   *cmp = build_op(scope, opname, lhs, probe,
+										ast->location, ast->end);
+			OlpeNode   *arr;
+			OlpeNode   *args[2];
+			Oid			elemtype;
+			int			k = 0;
+
+			if (cmp->kind != ON_FUNC || cmp->nargs != 2)
+				elog(ERROR, "unexpected comparison for IN");
+			elemtype = cmp->args[1]->type;
+			arr = new_node(ON_ARRAY, get_array_type(elemtype), ast->location, ast->end);
+			arr->elemtype = elemtype;
+			arr->nargs = nconsts;
+			arr->args = palloc(sizeof(OlpeNode *) * nconsts);
+			for (int i = 0; i < nitems; i++)
+			{
+				if (reads_listing(items[i]))
+					continue;
+				arr->args[k] = coerce_or_error(scope, items[i], scalar_type, "IN");
+				arr->args[k] = coerce_or_error(scope, arr->args[k], elemtype, "IN");
+				in_array[i] = true;
+				k++;
+			}
+			assign_collation(scope, arr);
+
+			args[0] = cmp->args[0];
+			args[1] = arr;
+			result = new_node(ON_ANY, BOOLOID, ast->location, ast->end);
+			set_args(result, 2, args);
+			result->funcid = cmp->funcid;
+			result->strict = cmp->strict;
+			result->use_or = !ast->negated;
+			result->elemtype = elemtype;
+			result->inputcollid = cmp->inputcollid;
+		}
+	}
+
+	for (int i = 0; i < nitems; i++)
+	{
+		OlpeNode   *cmp;
+
+		if (in_array[i])
+			continue;
+		cmp = coerce_bool(scope, build_op(scope, opname, lhs, items[i],
+										  items[i]->location, items[i]->end),
+						  "IN");
+		if (result == NULL)
+			result = cmp;
+		else
+		{
+			OlpeNode   *pair[2] = {result, cmp};
+
+			result = make_bool_node(join, 2, pair, ast->location, ast->end);
+		}
+	}
+	return result;
+}
+
 static OlpeNode *
 transform_in(OlpeScope *scope, OlpeAst *ast)
 {
@@ -1281,23 +1458,9 @@ transform_in(OlpeScope *scope, OlpeAst *ast)
 			result->inputcollid = list->collation;
 	}
 	else
-	{
-		/* x IN (a, b) is x = a OR x = b */
-		int			nitems = list_length(ast->args) - 1;
-		OlpeNode  **items = palloc(sizeof(OlpeNode *) * nitems);
-		OlpeNode  **eqs = palloc(sizeof(OlpeNode *) * nitems);
+		result = transform_in_list(scope, ast, lhs);
 
-		for (int i = 0; i < nitems; i++)
-			items[i] = transform(scope, list_nth(ast->args, i + 1));
-		if (lhs->type == UNKNOWNOID)
-			lhs = coerce_or_error(scope, lhs, common_type(scope, items, nitems, "IN"), "IN");
-		for (int i = 0; i < nitems; i++)
-			eqs[i] = build_op(scope, "=", lhs, items[i], items[i]->location, items[i]->end);
-		result = nitems == 1 ? eqs[0] :
-			make_bool_node(ON_OR, nitems, eqs, ast->location, ast->end);
-	}
-
-	if (ast->negated)
+	if (ast->negated && ast->arg != NULL)
 		result = make_bool_node(ON_NOT, 1, &result, ast->location, ast->end);
 	result->location = ast->location;
 	result->end = ast->end;

@@ -251,7 +251,7 @@ fold_case(OlpeNode *n, FoldContext *ctx)
 	int			k = 0;
 	int			npairs = (n->nargs - (n->has_test ? 1 : 0) - (n->has_else ? 1 : 0)) / 2;
 	int			first = n->has_test ? 1 : 0;
-	OlpeNode  **out = palloc(sizeof(OlpeNode *) * n->nargs);
+	OlpeNode  **out = palloc(sizeof(OlpeNode *) * (n->nargs + 1));	/* + ELSE */
 	OlpeNode   *defresult = NULL;
 	FoldContext inner = *ctx;
 

@@ -384,18 +384,26 @@ eval_func(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	FunctionCallInfo fcinfo = n->fcinfo;
 	Datum		result;
 
+	bool		any_null = false;
+
+	/*
+	 * Every argument is evaluated before the strictness check, as in
+	 * PostgreSQL's executor, so an error in a later argument is raised even
+	 * when an earlier one is NULL.
+	 */
 	for (int i = 0; i < n->nargs; i++)
 	{
 		bool		argnull;
 		Datum		d = n->args[i]->eval(n->args[i], state, &argnull);
 
-		if (argnull && n->strict)
-		{
-			*isnull = true;
-			return (Datum) 0;
-		}
 		fcinfo->args[i].value = d;
 		fcinfo->args[i].isnull = argnull;
+		any_null |= argnull;
+	}
+	if (any_null && n->strict)
+	{
+		*isnull = true;
+		return (Datum) 0;
 	}
 	fcinfo->isnull = false;
 	result = FunctionCallInvoke(fcinfo);
@@ -496,7 +504,12 @@ eval_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 
 	if (n->has_test)
 	{
-		state->case_value = n->args[0]->eval(n->args[0], state, &state->case_null);
+		bool		testnull;
+		Datum		test = n->args[0]->eval(n->args[0], state, &testnull);
+
+		/* set only now: the operand may itself contain a CASE */
+		state->case_value = test;
+		state->case_null = testnull;
 		i = 1;
 	}
 	for (; i < last; i += 2)
@@ -715,22 +728,19 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	OlpeWordList *wl = n->words;
 	text	   *lowered;
 
-	if (textnull)
+	Datum		list = (Datum) 0;
+
+	/* both operands are evaluated, as for a strict operator */
+	listnull = false;
+	if (wl == NULL)
+		list = n->args[1]->eval(n->args[1], state, &listnull);
+	if (textnull || listnull)
 	{
 		*isnull = true;
 		return (Datum) 0;
 	}
 	if (wl == NULL)
-	{
-		Datum		list = n->args[1]->eval(n->args[1], state, &listnull);
-
-		if (listnull)
-		{
-			*isnull = true;
-			return (Datum) 0;
-		}
 		wl = olpe_build_wordlist(DatumGetArrayTypeP(list), n->inputcollid);
-	}
 	*isnull = false;
 	lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, n->inputcollid, textd));
 	return BoolGetDatum(olpe_wordlist_match(wl, VARDATA_ANY(lowered),

@@ -138,6 +138,7 @@ typedef struct OlpeNode
 	Oid			type;			/* result type */
 	Oid			collation;		/* result collation, InvalidOid if none */
 	bool		implicit_collation; /* collation derived from a column */
+	bool		collation_conflict; /* two column collations met */
 	Oid			inputcollid;	/* collation the function runs under */
 	int			location;		/* source span, for errors and explain */
 	int			end;
@@ -310,12 +311,24 @@ typedef struct OlpeRule
 	Bitmapset  *slots;			/* slots read by condition and applies_when */
 } OlpeRule;
 
+/*
+ * Rollout mode of a policy, olpe.policy.mode (sql/parts/20_enforce.sql).
+ * The enforcement trigger (trigger.c) acts on it; evaluation ignores it.
+ */
+typedef enum OlpePolicyMode
+{
+	OLPE_MODE_ENFORCE = 0,		/* a deny blocks the row in reject triggers */
+	OLPE_MODE_WARN,				/* a deny is reported but never blocks */
+	OLPE_MODE_SHADOW			/* decisions only go to olpe.decision_log */
+} OlpePolicyMode;
+
 typedef struct OlpePolicyRow
 {
 	char	   *name;
 	Oid			target;			/* InvalidOid if none */
 	bool		unknown_passes; /* on_unknown = 'pass' */
 	int64		version;
+	OlpePolicyMode mode;
 } OlpePolicyRow;
 
 typedef struct OlpeProgram
@@ -327,6 +340,7 @@ typedef struct OlpeProgram
 								 * the target table for documents */
 	bool		for_documents;	/* reads jsonb documents, not rows */
 	bool		unknown_passes;
+	OlpePolicyMode mode;		/* of this version: a mode change bumps it */
 	int			nrules;
 	OlpeRule   *rules;			/* in name order */
 	int		   *deny_order;		/* indexes of deny rules, for allowed() */
