@@ -45,8 +45,10 @@ deps:
 test:
 	bash test/run.sh
 
+# DATA=path names the demo's data directory. It is also a PGXS variable, so
+# it is kept out of the environment of the makes that scripts/demo.sh runs.
 demo:
-	bash scripts/demo.sh $(if $(DATA),--data "$(DATA)")
+	env -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES bash scripts/demo.sh $(if $(DATA),--data "$(DATA)")
 
 demo-stop:
 	bash scripts/demo.sh --stop

@@ -19,7 +19,7 @@
 typedef struct OlpeWordList OlpeWordList;
 
 /*
- * Maximum number of automaton states: one for the root plus one for every
+ * Maximum number of automaton states: two fixed states plus one for every
  * distinct non-empty prefix of the words.
  */
 #define OLPE_WORDLIST_MAX_STATES 1000000
