@@ -981,7 +981,7 @@ no_operator(OlpeScope *scope, const char *opname, OlpeNode *left,
 			 olpe_errposition(scope->text, location)));
 }
 
-/* @>, <@ and &&: both sides arrays of one element type. */
+/* @>, <@, &&, = and the other array comparisons: both sides one array type. */
 static OlpeNode *
 make_array_op(OlpeScope *scope, const char *opname, Oid funcid,
 			  OlpeNode *left, OlpeNode *right, int location, int end)
@@ -1079,8 +1079,7 @@ build_op(OlpeScope *scope, const char *opname, OlpeNode *left, OlpeNode *right,
 	ReleaseSysCache(tup);
 
 	/* the array operators are polymorphic: check the element types here */
-	if (oprcode == F_ARRAYCONTAINS || oprcode == F_ARRAYCONTAINED ||
-		oprcode == F_ARRAYOVERLAP)
+	if (oprleft == ANYARRAYOID && oprright == ANYARRAYOID && oprresult == BOOLOID)
 		return make_array_op(scope, opname, oprcode, left, right, location, end);
 
 	/* text || anything: the other side goes through its output function */

@@ -289,16 +289,15 @@ olpe_cache_policy(const char *name, Oid rowtype, int32 rowtypmod)
 	if (!snapshot_matches(&entry->snap, snap))
 	{
 		OlpePolicyRow row;
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
 		entry->snap.valid = false;
 		entry->exists = olpe_policy_lookup(name, &row);
-		MemoryContextSwitchTo(old);
 		if (entry->exists)
 		{
 			if (entry->row.name)
 				pfree(entry->row.name);
 			entry->row = row;
+			entry->row.name = MemoryContextStrdup(TopMemoryContext, name);
 		}
 		snapshot_store(&entry->snap, snap);
 

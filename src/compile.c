@@ -32,6 +32,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -135,6 +136,9 @@ prepare_node(OlpeNode *n)
 				fmgr_info(infunc, n->infunc);
 				break;
 			}
+
+		case ON_REGEX:
+			break;
 
 		case ON_WORDS:
 			if (is_const(n->args[1]) && !n->args[1]->isnull)
@@ -364,6 +368,31 @@ fold(OlpeNode *n, FoldContext *ctx)
 		for (int i = 0; i < n->nargs; i++)
 			if (is_const(n->args[i]) && n->args[i]->isnull)
 				return const_like(n, (Datum) 0, true);
+
+	/* a regular expression with a constant pattern is compiled now */
+	if (n->kind == ON_FUNC && n->nargs == 2 && is_const(n->args[1]) &&
+		!n->args[1]->isnull && !is_const(n->args[0]) &&
+		(n->funcid == F_TEXTREGEXEQ || n->funcid == F_TEXTREGEXNE ||
+		 n->funcid == F_TEXTICREGEXEQ || n->funcid == F_TEXTICREGEXNE))
+	{
+		FoldErrorContext fc = {ctx->text, n->args[1]->location};
+		ErrorContextCallback cb;
+
+		cb.callback = fold_error_callback;
+		cb.arg = &fc;
+		cb.previous = error_context_stack;
+		error_context_stack = &cb;
+		n->regex = olpe_regex_compile(DatumGetTextPP(n->args[1]->value),
+									  n->funcid == F_TEXTICREGEXEQ ||
+									  n->funcid == F_TEXTICREGEXNE,
+									  n->funcid == F_TEXTREGEXNE ||
+									  n->funcid == F_TEXTICREGEXNE,
+									  n->inputcollid);
+		error_context_stack = cb.previous;
+		n->kind = ON_REGEX;
+		olpe_set_eval_func(n);
+		return n;
+	}
 
 	prepare_node(n);
 

@@ -64,9 +64,13 @@ olpe_prepare_slots(OlpeSlot *slots, int nslots)
 				s->castfunc = palloc0(sizeof(FmgrInfo));
 				fmgr_info(funcid, s->castfunc);
 			}
-			else if (path == COERCION_PATH_COERCEVIAIO)
+			else if (path == COERCION_PATH_COERCEVIAIO ||
+					 path == COERCION_PATH_ARRAYCOERCE)
 			{
-				/* json -> jsonb: output as text, read back as jsonb */
+				/*
+				 * json -> jsonb, varchar[] -> text[], smallint[] ->
+				 * integer[]: output as text, read back as the slot type
+				 */
 				getTypeInputInfo(s->type, &infunc, &s->ioparam);
 				fmgr_info(infunc, &s->infunc);
 				s->castfunc = NULL;
@@ -342,6 +346,9 @@ olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
 	state->values = palloc(sizeof(Datum) * Max(nslots, 1));
 	state->nulls = palloc(sizeof(bool) * Max(nslots, 1));
 	state->done = palloc0(sizeof(bool) * Max(nslots, 1));
+	state->lowered = palloc0(sizeof(text *) * Max(nslots, 1));
+	state->wide = palloc0(sizeof(pg_wchar *) * Max(nslots, 1));
+	state->widelen = palloc0(sizeof(int) * Max(nslots, 1));
 	state->tupdesc = tupdesc;
 	state->row = row;
 	state->doc = doc;
@@ -719,6 +726,19 @@ olpe_build_wordlist(ArrayType *words, Oid collation)
 	return olpe_wordlist_build(strs, lens, n);
 }
 
+/* The value of a text slot, lower-cased once per listing. */
+static text *
+lowered_slot(OlpeEvalState *state, int slot, Datum value, Oid collation)
+{
+	/* the cache holds the value lowered under the slot's own collation */
+	if (collation != state->slots[slot].collation)
+		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
+	if (state->lowered[slot] == NULL)
+		state->lowered[slot] = DatumGetTextPP(DirectFunctionCall1Coll(lower, collation,
+																	   value));
+	return state->lowered[slot];
+}
+
 static Datum
 eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 {
@@ -742,9 +762,31 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	if (wl == NULL)
 		wl = olpe_build_wordlist(DatumGetArrayTypeP(list), n->inputcollid);
 	*isnull = false;
-	lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, n->inputcollid, textd));
+	if (n->args[0]->kind == ON_VAR)
+		lowered = lowered_slot(state, n->args[0]->slot, textd, n->inputcollid);
+	else
+		lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, n->inputcollid, textd));
 	return BoolGetDatum(olpe_wordlist_match(wl, VARDATA_ANY(lowered),
 											VARSIZE_ANY_EXHDR(lowered)));
+}
+
+static Datum
+eval_regex(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+{
+	OlpeNode   *arg = n->args[0];
+	Datum		d = arg->eval(arg, state, isnull);
+	text	   *t;
+
+	if (*isnull)
+		return (Datum) 0;
+	t = DatumGetTextPP(d);
+	if (arg->kind == ON_VAR)
+		return BoolGetDatum(olpe_regex_match(n->regex, VARDATA_ANY(t),
+											 VARSIZE_ANY_EXHDR(t),
+											 &state->wide[arg->slot],
+											 &state->widelen[arg->slot]));
+	return BoolGetDatum(olpe_regex_match(n->regex, VARDATA_ANY(t),
+										 VARSIZE_ANY_EXHDR(t), NULL, NULL));
 }
 
 static Datum
@@ -811,6 +853,9 @@ olpe_set_eval_func(OlpeNode *n)
 			break;
 		case ON_WORDS:
 			n->eval = eval_words;
+			break;
+		case ON_REGEX:
+			n->eval = eval_regex;
 			break;
 		case ON_NOW:
 			n->eval = eval_now;

@@ -110,6 +110,21 @@ append_values(StringInfo buf, OlpeProgram *prog, OlpeRule *rule)
 		appendStringInfoString(buf, "no attributes");
 }
 
+typedef struct ExplainErrorContext
+{
+	const char *policy;
+	const char *rule;
+} ExplainErrorContext;
+
+static void
+explain_error_callback(void *arg)
+{
+	ExplainErrorContext *ec = arg;
+
+	if (ec->rule)
+		errcontext("evaluating rule \"%s\" of policy \"%s\"", ec->rule, ec->policy);
+}
+
 /*
  * olpe_explain
  *		olpe.explain(policy, listing) -> one row per rule
@@ -122,10 +137,19 @@ olpe_explain(PG_FUNCTION_ARGS)
 	OlpeListing listing;
 	OlpeProgram *prog;
 	MemoryContext old;
+	ExplainErrorContext ec;
+	ErrorContextCallback cb;
 
 	InitMaterializedSRF(fcinfo, 0);
 	get_listing(fcinfo, 1, &listing);
 	prog = olpe_cache_policy(policy, listing.rowtype, listing.typmod);
+
+	ec.policy = prog->policy;
+	ec.rule = NULL;
+	cb.callback = explain_error_callback;
+	cb.arg = &ec;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
 
 	for (int i = 0; i < prog->nrules; i++)
 	{
@@ -136,6 +160,7 @@ olpe_explain(PG_FUNCTION_ARGS)
 		StringInfoData detail;
 		char	   *message = NULL;
 
+		ec.rule = rule->name;
 		old = olpe_begin_listing(prog, &listing);
 		r = olpe_run_rule(prog, rule);
 
@@ -174,6 +199,7 @@ olpe_explain(PG_FUNCTION_ARGS)
 		values[5] = CStringGetTextDatum(detail.data);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
+	error_context_stack = cb.previous;
 	return (Datum) 0;
 }
 
@@ -339,7 +365,7 @@ olpe_rule_validate_trigger(PG_FUNCTION_ARGS)
 	if (!found)
 		return PointerGetDatum(tup);
 
-	params = olpe_policy_params(policy);
+	params = olpe_policy_params(policy, false);
 	olpe_check_rule_text(policy, name,
 						 tuple_text(tup, desc, "condition"),
 						 tuple_text(tup, desc, "applies_when"),

@@ -27,6 +27,8 @@
 
 #include "access/tupdesc.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "nodes/bitmapset.h"
 #include "nodes/pg_list.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
@@ -122,6 +124,7 @@ typedef enum OlpeNodeKind
 	ON_COALESCE,
 	ON_MINMAX,					/* least / greatest; funcid is the comparator */
 	ON_WORDS,					/* contains_any_word */
+	ON_REGEX,					/* ~ and friends with a constant pattern */
 	ON_NOW,
 	ON_CURRENT_DATE
 } OlpeNodeKind;
@@ -182,6 +185,9 @@ typedef struct OlpeNode
 
 	/* ON_WORDS */
 	struct OlpeWordList *words; /* built when the list is constant */
+
+	/* ON_REGEX */
+	struct OlpeRegex *regex;
 
 	/* an attribute of unknown type, typed when first coerced (analyze.c) */
 	struct OlpeAst *ref;
@@ -262,6 +268,11 @@ typedef struct OlpeEvalState
 	HeapTuple	row;
 	Jsonb	   *doc;
 	bool		listing_null;
+
+	/* per-listing forms of text slots, shared by the rules that read them */
+	text	  **lowered;		/* lower(slot value), or NULL until made */
+	pg_wchar  **wide;			/* wide characters of the slot value */
+	int		   *widelen;
 
 	Datum		case_value;		/* ON_CASETEST */
 	bool		case_null;
@@ -364,7 +375,7 @@ typedef struct OlpeProgram
 extern bool olpe_policy_lookup(const char *name, OlpePolicyRow *row);
 extern OlpeProgram *olpe_policy_compile(const OlpePolicyRow *row,
 										TupleDesc tupdesc, uint64 rowtype_id);
-extern List *olpe_policy_params(const char *policy);
+extern List *olpe_policy_params(const char *policy, bool read_only);
 extern OlpeProgram *olpe_compile_expression(const char *text, TupleDesc tupdesc,
 											uint64 rowtype_id);
 extern void olpe_policy_revalidate_rules(const char *policy);
@@ -427,6 +438,13 @@ extern bool olpe_decide_allowed(OlpeProgram *prog, OlpeListing *listing);
 extern Datum olpe_decision_datum(OlpeDecision *decision);
 extern Datum olpe_outcome_datum(int outcome);
 extern const char *olpe_effect_name(OlpeEffect effect);
+
+/* Regular expressions with a constant pattern (regex.c) */
+typedef struct OlpeRegex OlpeRegex;
+extern OlpeRegex *olpe_regex_compile(text *pattern, bool icase, bool negate,
+									 Oid collation);
+extern bool olpe_regex_match(OlpeRegex *rx, const char *str, int len,
+							 pg_wchar **wide, int *wlen);
 
 /* Word lists (wordlist.c) */
 typedef struct OlpeWordList OlpeWordList;

@@ -1020,9 +1020,9 @@ parse_predicate(Parser *p)
 		else
 		{
 			expect(p, TK_LPAREN);
+			if (p->tok.kind == TK_RPAREN)
+				syntax_error(p, &p->tok);	/* x IN () */
 			parse_list(p, in, TK_RPAREN);
-			if (list_length(in->args) < 2)
-				syntax_error(p, &p->tok);
 		}
 		n = in;
 	}

@@ -62,6 +62,40 @@ resolve_policy_table(void)
 }
 
 /*
+ * The rollout mode of a policy row. The mode column comes from a later part
+ * of the install script, so it is found by name; without it a policy
+ * enforces.
+ */
+static OlpePolicyMode
+read_policy_mode(HeapTuple tup, TupleDesc desc)
+{
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		bool		isnull;
+		Datum		d;
+		text	   *mode;
+		int			len;
+
+		if (att->attisdropped || strcmp(NameStr(att->attname), "mode") != 0)
+			continue;
+		d = heap_getattr(tup, i + 1, desc, &isnull);
+		if (isnull)
+			break;
+
+		/* compared in place: this runs in TopMemoryContext (cache.c) */
+		mode = DatumGetTextPP(d);
+		len = VARSIZE_ANY_EXHDR(mode);
+		if (len == 4 && memcmp(VARDATA_ANY(mode), "warn", 4) == 0)
+			return OLPE_MODE_WARN;
+		if (len == 6 && memcmp(VARDATA_ANY(mode), "shadow", 6) == 0)
+			return OLPE_MODE_SHADOW;
+		break;
+	}
+	return OLPE_MODE_ENFORCE;
+}
+
+/*
  * olpe_policy_lookup
  *		Read a policy's row under the active snapshot; false if absent.
  */
@@ -100,6 +134,7 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 		row->unknown_passes = !isnull && strcmp(TextDatumGetCString(d), "pass") == 0;
 		d = heap_getattr(tup, Anum_policy_version, desc, &isnull);
 		row->version = isnull ? 0 : DatumGetInt64(d);
+		row->mode = read_policy_mode(tup, desc);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -171,10 +206,13 @@ spi_query(const char *sql, const char *policy, bool read_only,
  * olpe_policy_params
  *		The parameters of a policy, copied into CurrentMemoryContext.
  *
- * Called with SPI connected or not; connects itself.
+ * read_only reads under the active snapshot, as evaluation must (it may run
+ * in a parallel worker, where no new command can start); the validation
+ * triggers read with a new snapshot, to see the changes of their own
+ * transaction. Connects to SPI itself.
  */
 List *
-olpe_policy_params(const char *policy)
+olpe_policy_params(const char *policy, bool read_only)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SPITupleTable *tt;
@@ -183,7 +221,7 @@ olpe_policy_params(const char *policy)
 
 	SPI_connect();
 	n = spi_query("SELECT name, value FROM olpe.policy_param WHERE policy = $1",
-				  policy, false, cxt, &tt);
+				  policy, read_only, cxt, &tt);
 	for (int i = 0; i < n; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
@@ -387,6 +425,13 @@ compile_rule(OlpeScope *scope, const char *policy, RawRule *raw, OlpeRule *rule)
 
 	rule->name = pstrdup(raw->name);
 	rule->effect = parse_effect(raw->effect);
+
+	/* a NULL condition is left to the column's NOT NULL constraint */
+	if (raw->condition == NULL)
+	{
+		error_context_stack = cb.previous;
+		return;
+	}
 	rule->condition_text = pstrdup(raw->condition);
 	rule->applies_text = raw->applies_when ? pstrdup(raw->applies_when) : NULL;
 	rule->message_text = raw->message ? pstrdup(raw->message) : NULL;
@@ -447,8 +492,9 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 	prog->version = row->version;
 	prog->rowtype_id = rowtype_id;
 	prog->unknown_passes = row->unknown_passes;
+	prog->mode = row->mode;
 
-	params = olpe_policy_params(row->name);
+	params = olpe_policy_params(row->name, true);
 	raw = read_rules(row->name, false, &nraw);
 
 	memset(&scope, 0, sizeof(scope));
@@ -600,7 +646,7 @@ olpe_policy_revalidate_rules(const char *policy)
 		return;
 	}
 
-	params = olpe_policy_params(policy);
+	params = olpe_policy_params(policy, false);
 	raw = read_rules(policy, true, &nraw);
 	for (int i = 0; i < nraw; i++)
 		olpe_check_rule_text(policy, raw[i].name, raw[i].condition,
