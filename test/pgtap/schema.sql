@@ -84,7 +84,8 @@ SELECT has_sequence('olpe', 'policy_version_seq', 'sequence olpe.policy_version_
 
 SELECT has_table('olpe', 'policy', 'table olpe.policy exists');
 SELECT columns_are('olpe', 'policy',
-  ARRAY['name', 'target', 'on_unknown', 'description', 'version', 'created_at', 'updated_at']);
+  ARRAY['name', 'target', 'on_unknown', 'description', 'version', 'created_at', 'updated_at',
+        'mode']);
 
 SELECT col_type_is('olpe', 'policy', 'name', 'text', 'olpe.policy.name is text');
 SELECT col_type_is('olpe', 'policy', 'target', 'regclass', 'olpe.policy.target is regclass');
@@ -122,7 +123,7 @@ SELECT pg_temp.constraint_is('olpe.policy', 'policy_on_unknown_check',
   $$CHECK ((on_unknown = ANY (ARRAY['fail'::text, 'pass'::text])))$$);
 SELECT set_eq(
   $$SELECT conname::text FROM pg_constraint WHERE conrelid = 'olpe.policy'::regclass$$,
-  ARRAY['policy_pkey', 'policy_name_check', 'policy_on_unknown_check'],
+  ARRAY['policy_pkey', 'policy_name_check', 'policy_on_unknown_check', 'policy_mode_check'],
   'olpe.policy has no other constraints');
 
 -- Table olpe.rule
