@@ -32,6 +32,9 @@ all install installcheck:
 	$(MAKE) $@
 endif
 
+# PGXS does not track headers: every object depends on the shared ones.
+$(OBJS): $(wildcard src/*.h)
+
 olpe--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
