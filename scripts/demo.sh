@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Run the olpe demo: install missing packages, build and install olpe, start a
 # throwaway cluster in demo/tmp/cluster, load listings, create example
-# policies, evaluate every listing and print a report. The cluster stays up
-# afterwards so that you can explore it with psql; stop it with --stop.
+# policies, evaluate every listing and print a report. For each listing table
+# the report step also inserts an allowed and a denied listing into a copy
+# guarded by the olpe.enforce() trigger, and prints a compliance report by
+# city. The cluster stays up afterwards so that you can explore it with psql;
+# stop it with --stop.
 #
 #   scripts/demo.sh [--data DIR]   run the demo (make demo [DATA=DIR])
 #   scripts/demo.sh --generate     run it on generated office listings only
@@ -174,6 +177,8 @@ echo "demo: CREATE EXTENSION olpe in database $PGDATABASE"
 # --- listings and policies ----------------------------------------------------
 
 step "listings and policies"
+# Scripts of the report step, three per listing table: the policy report, the
+# enforcement trigger on a copy of the table, and the compliance report by city.
 reports=()
 example_policy="" example_table=""
 if [ -n "$gsa_csv" ]; then
@@ -181,7 +186,9 @@ if [ -n "$gsa_csv" ]; then
     run_sql demo/load_gsa_leases.sql "$gsa_csv"
     run_sql demo/policy_gsa_lease_quality.sql
     echo "demo: created policy gsa_lease_quality"
-    reports+=(demo/report_gsa_lease_quality.sql)
+    reports+=(demo/report_gsa_lease_quality.sql
+              demo/enforce_gsa_lease_quality.sql
+              demo/compliance_by_city_gsa_lease_quality.sql)
     example_policy=gsa_lease_quality example_table=demo.gsa_lease
 fi
 if [ -n "$apartment_csv" ]; then
@@ -189,7 +196,9 @@ if [ -n "$apartment_csv" ]; then
     run_sql demo/load_apartment_ads.sql "$apartment_csv"
     run_sql demo/policy_apartment_ad_content.sql
     echo "demo: created policy apartment_ad_content"
-    reports+=(demo/report_apartment_ad_content.sql)
+    reports+=(demo/report_apartment_ad_content.sql
+              demo/enforce_apartment_ad_content.sql
+              demo/compliance_by_city_apartment_ad_content.sql)
     example_policy=${example_policy:-apartment_ad_content}
     example_table=${example_table:-demo.apartment_ad}
 fi
@@ -202,7 +211,9 @@ if [ ${#reports[@]} -eq 0 ]; then
     run_sql demo/generate_office_listings.sql
     run_sql demo/policy_office_listing_quality.sql
     echo "demo: created policy office_listing_quality"
-    reports+=(demo/report_office_listing_quality.sql)
+    reports+=(demo/report_office_listing_quality.sql
+              demo/enforce_office_listing_quality.sql
+              demo/compliance_by_city_office_listing_quality.sql)
     example_policy=office_listing_quality example_table=demo.office_listing
 fi
 

@@ -726,16 +726,83 @@ olpe_build_wordlist(ArrayType *words, Oid collation)
 	return olpe_wordlist_build(strs, lens, n);
 }
 
+/*
+ * Does lower() under this collation map every ASCII character the way
+ * ASCII case folding does? True for C, POSIX and the usual locales; false
+ * for a Turkish locale, where upper-case I lowers to a dotless i. Checked
+ * once per collation, by running lower() itself on all of ASCII.
+ */
+static bool
+ascii_lowers_plainly(Oid collation)
+{
+	static Oid	checked_collation = InvalidOid;
+	static bool checked_result = false;
+	char		ascii[128];
+	text	   *lowered;
+
+	if (collation == checked_collation && OidIsValid(collation))
+		return checked_result;
+
+	for (int c = 1; c < 128; c++)
+		ascii[c - 1] = (char) c;
+	lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, collation,
+													 PointerGetDatum(cstring_to_text_with_len(ascii, 127))));
+	checked_result = VARSIZE_ANY_EXHDR(lowered) == 127;
+	for (int c = 1; checked_result && c < 128; c++)
+		if ((unsigned char) VARDATA_ANY(lowered)[c - 1] != pg_ascii_tolower((unsigned char) c))
+			checked_result = false;
+	checked_collation = collation;
+	return checked_result;
+}
+
+/*
+ * lower(value) under a collation. An all-ASCII text is folded byte by byte
+ * when the collation folds ASCII plainly, which gives lower()'s result
+ * without the wide-character round trip that dominates lower() on long
+ * texts.
+ */
+static text *
+lower_text(Datum value, Oid collation)
+{
+	text	   *t = DatumGetTextPP(value);
+	const unsigned char *src = (const unsigned char *) VARDATA_ANY(t);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	text	   *result;
+	unsigned char *dst;
+	unsigned char seen = 0;
+
+	if (!ascii_lowers_plainly(collation))
+		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
+
+	result = palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	dst = (unsigned char *) VARDATA(result);
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = src[i];
+
+		seen |= c;
+		dst[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+	}
+
+	/* a non-ASCII character needs the collation's own case mapping */
+	if (seen & 0x80)
+	{
+		pfree(result);
+		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
+	}
+	return result;
+}
+
 /* The value of a text slot, lower-cased once per listing. */
 static text *
 lowered_slot(OlpeEvalState *state, int slot, Datum value, Oid collation)
 {
 	/* the cache holds the value lowered under the slot's own collation */
 	if (collation != state->slots[slot].collation)
-		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
+		return lower_text(value, collation);
 	if (state->lowered[slot] == NULL)
-		state->lowered[slot] = DatumGetTextPP(DirectFunctionCall1Coll(lower, collation,
-																	   value));
+		state->lowered[slot] = lower_text(value, collation);
 	return state->lowered[slot];
 }
 
@@ -765,7 +832,7 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	if (n->args[0]->kind == ON_VAR)
 		lowered = lowered_slot(state, n->args[0]->slot, textd, n->inputcollid);
 	else
-		lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, n->inputcollid, textd));
+		lowered = lower_text(textd, n->inputcollid);
 	return BoolGetDatum(olpe_wordlist_match(wl, VARDATA_ANY(lowered),
 											VARSIZE_ANY_EXHDR(lowered)));
 }

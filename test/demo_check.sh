@@ -91,11 +91,17 @@ report_section() {
         inside' "$file"
 }
 
+# Print the listing count of an outcome row ("deny | 46 | 0.6") in a section.
+outcome_count() {
+    local file=$1 policy=$2 outcome=$3
+    report_section "$file" "$policy" \
+        | sed -nE "s/^ $outcome +\| +([0-9]+) +\| .*/\1/p" | head -n 1
+}
+
 # Check the listing count of an outcome row ("deny | 46 | 0.6") in a section.
 expect_outcome() {
     local file=$1 policy=$2 outcome=$3 expected=$4 actual
-    actual=$(report_section "$file" "$policy" \
-        | sed -nE "s/^ $outcome +\| +([0-9]+) +\| .*/\1/p" | head -n 1)
+    actual=$(outcome_count "$file" "$policy" "$outcome")
     if [ "$actual" = "$expected" ]; then
         pass "$policy: $outcome count is $expected"
     else
@@ -155,6 +161,19 @@ expect_sql() {
     fi
 }
 
+# Print the single value that a query returns in the demo database, or a
+# line starting with "(query failed" when it cannot be run.
+query_value() {
+    local query=$1 value
+    if ! $connected; then
+        echo "(query failed: no demo cluster to query)"
+    elif ! value=$(psql -X -At -v ON_ERROR_STOP=1 -c "$query" 2>&1); then
+        echo "(query failed: $value)"
+    else
+        echo "$value"
+    fi
+}
+
 # Point psql at the demo cluster. Without its env file (the demo failed before
 # starting the cluster), every SQL check fails instead of connecting to
 # whatever server the default settings reach.
@@ -177,6 +196,138 @@ expect_closing_lines() {
     expect_line "demo prints the psql command" "$file" \
         '^Connect: +psql -h 127\.0\.0\.1 -p [0-9]+ -U postgres olpe$'
     expect_line "demo prints how to stop" "$file" '^Stop: +make demo-stop$'
+}
+
+# Check that a policy's section has a line equal to the given text.
+expect_section_line() {
+    local name=$1 file=$2 policy=$3 line=$4
+    if report_section "$file" "$policy" | grep -qxF -- "$line"; then
+        pass "$name"
+    else
+        fail "$name" "no line of the $policy section is '$line'"
+    fi
+}
+
+# Print the ids that the enforcement part of a section inserts, from its
+# "=> INSERT INTO ... WHERE id = N" lines: the allowed listing, then the
+# denied one.
+inserted_ids() {
+    report_section "$1" "$2" \
+        | sed -nE 's/^=> INSERT INTO [^ ]+ SELECT \* FROM [^ ]+ WHERE id = ([0-9]+)$/\1/p'
+}
+
+# Print the DETAIL of the rejected INSERT in a section without its "DETAIL:  "
+# prefix: one line per failed rule.
+rejection_detail() {
+    report_section "$1" "$2" | awk '
+        /^HINT:  / { inside = 0 }
+        /^DETAIL:  / { inside = 1; sub(/^DETAIL:  /, "") }
+        inside'
+}
+
+# Print the rows of the compliance-by-city table in a section, one line per
+# city, with the cells separated by "|" and without padding.
+city_rows() {
+    report_section "$1" "$2" | awk '
+        /^for the 10 cities/ { table = 1; skip = 2; next }
+        table && skip > 0 { skip--; next }
+        table && $0 == "" { exit }
+        table' | sed -E 's/ *\| */|/g; s/^ +//; s/ +$//'
+}
+
+# Check that two values are equal.
+expect_equal() {
+    local name=$1 actual=$2 expected=$3
+    if [ "$actual" = "$expected" ]; then
+        pass "$name"
+    else
+        fail "$name" "expected '$expected', got '$actual'"
+    fi
+}
+
+# Check the enforcement part of a policy's section against the database. The
+# trigger must write the allowed listing with the lowest id into TABLE_live.
+# It must reject the denied listing with the lowest id with SQLSTATE 23514,
+# the HINT, and a DETAIL line for each rule that the listing fails.
+expect_enforcement() {
+    local file=$1 policy=$2 table=$3 section ids allowed_id denied_id
+    local live=${table}_live
+    local relation=${live#*.}
+    section=$(report_section "$file" "$policy")
+    ids=$(inserted_ids "$file" "$policy")
+    allowed_id=$(sed -n 1p <<<"$ids")
+    denied_id=$(sed -n 2p <<<"$ids")
+
+    expect_equal "$policy: demo inserts the lowest allowed id" "$allowed_id" \
+        "$(query_value "SELECT min(l.id) FROM $table AS l
+                         WHERE (olpe.evaluate('$policy', l)).outcome = 'allow'")"
+    expect_equal "$policy: demo inserts the lowest denied id" "$denied_id" \
+        "$(query_value "SELECT min(l.id) FROM $table AS l WHERE NOT olpe.allowed('$policy', l)")"
+    expect_sql "$policy: $live holds only the allowed listing" \
+        "SELECT string_agg(id::text, ',') FROM $live" "$allowed_id"
+    if grep -qx "Rows in $live afterwards: 1" <<<"$section"; then
+        pass "$policy: demo shows 1 row in $live"
+    else
+        fail "$policy: demo shows 1 row in $live" "no line 'Rows in $live afterwards: 1'"
+    fi
+    if grep -qx 'SQLSTATE: 23514' <<<"$section"; then
+        pass "$policy: denied insert fails with SQLSTATE 23514"
+    else
+        fail "$policy: denied insert fails with SQLSTATE 23514" \
+            "no line 'SQLSTATE: 23514'; got '$(grep -E '^(SQLSTATE|no error)' <<<"$section")'"
+    fi
+    if grep -qxF "ERROR:  new row for relation \"$relation\" violates policy \"$policy\"" <<<"$section"; then
+        pass "$policy: rejection names the table and the policy"
+    else
+        fail "$policy: rejection names the table and the policy" \
+            "got '$(grep '^ERROR:' <<<"$section")'"
+    fi
+    if grep -qxF "HINT:  Correct the row, or run olpe.explain('$policy', row) to see how each rule was decided." <<<"$section"; then
+        pass "$policy: rejection has the HINT"
+    else
+        fail "$policy: rejection has the HINT" "got '$(grep '^HINT:' <<<"$section")'"
+    fi
+    expect_equal "$policy: DETAIL names the failed rules of listing $denied_id" \
+        "$(rejection_detail "$file" "$policy" | sed -nE 's/^Rule "([^"]+)" .*/\1/p' | sort | paste -sd,)" \
+        "$(query_value "SELECT string_agg(f.rule, ',' ORDER BY f.rule)
+                          FROM $table AS l
+                         CROSS JOIN LATERAL unnest((olpe.evaluate('$policy', l)).failed) AS f (rule)
+                         WHERE l.id = ${denied_id:-NULL}")"
+}
+
+# Check the compliance report by city of a policy's section. It must have 10
+# rows, with the top city and its listing count that a plain GROUP BY finds.
+# The totals of its last line must match the table's row count, the number of
+# distinct cities and the outcome counts of the policy report. CITY is the SQL
+# expression of the demo's city column, over the listing l.
+expect_city_report() {
+    local file=$1 policy=$2 table=$3 city=$4 section rows totals
+    section=$(report_section "$file" "$policy")
+    rows=$(city_rows "$file" "$policy")
+    expect_equal "$policy: compliance by city has 10 rows" "$(grep -c . <<<"$rows")" 10
+    expect_equal "$policy: top city and its count match GROUP BY" \
+        "$(head -n 1 <<<"$rows" | cut -d'|' -f1,2)" \
+        "$(query_value "SELECT c.city || '|' || c.listings
+                          FROM (SELECT $city AS city, count(*) AS listings
+                                  FROM $table AS l GROUP BY 1) AS c
+                         ORDER BY c.listings DESC, c.city LIMIT 1")"
+    totals=$(sed -nE 's/^All ([0-9]+) cities: ([0-9]+) listings, ([0-9]+) denied, ([0-9]+) under review, ([0-9]+) warned\.$/\1 \2 \3 \4 \5/p' <<<"$section")
+    if [ -z "$totals" ]; then
+        fail "$policy: compliance by city has a totals line" "no 'All N cities: ...' line"
+        return
+    fi
+    local cities listings denied review warned
+    read -r cities listings denied review warned <<<"$totals"
+    expect_equal "$policy: city totals sum to the row count" "$listings" \
+        "$(query_value "SELECT count(*) FROM $table")"
+    expect_equal "$policy: city totals cover every city" "$cities" \
+        "$(query_value "SELECT count(DISTINCT $city) FROM $table AS l")"
+    expect_equal "$policy: city totals of deny match the report" "$denied" \
+        "$(outcome_count "$file" "$policy" deny)"
+    expect_equal "$policy: city totals of review match the report" "$review" \
+        "$(outcome_count "$file" "$policy" review)"
+    expect_equal "$policy: city totals of warn match the report" "$warned" \
+        "$(outcome_count "$file" "$policy" warn)"
 }
 
 mkdir -p "$OUT"
@@ -205,9 +356,14 @@ if [ -n "$gsa_csv" ] || [ -n "$apartment_csv" ]; then
 
     if [ -n "$gsa_csv" ]; then
         expect_report_layout "$log" gsa_lease_quality
+        expect_enforcement "$log" gsa_lease_quality demo.gsa_lease
+        expect_city_report "$log" gsa_lease_quality demo.gsa_lease "l.city || ', ' || l.state"
     fi
     if [ -n "$apartment_csv" ]; then
         expect_report_layout "$log" apartment_ad_content
+        expect_enforcement "$log" apartment_ad_content demo.apartment_ad
+        expect_city_report "$log" apartment_ad_content demo.apartment_ad \
+            "coalesce(l.cityname || ', ' || l.state, '(no city)')"
     fi
 
     if [ "$(basename "$gsa_csv")" = gsa_iolp_leases_2025-06-20.csv ]; then
@@ -245,6 +401,25 @@ if [ -n "$gsa_csv" ] || [ -n "$apartment_csv" ]; then
         expect_sql "gsa_lease_quality: a structure without area is allowed" \
             "SELECT bool_and(olpe.allowed('gsa_lease_quality', l)) FROM demo.gsa_lease AS l
               WHERE l.asset_type <> 'BUILDING' AND l.rentable_sqft = 0" t
+        # Lease 77 expires on 2039-12-12: from then on its DETAIL also has a
+        # not_holdover line, so only the deny line is compared. The lowest
+        # allowed id changes as leases expire, so expect_enforcement compares
+        # it with SQL instead of a fixed figure.
+        expect_equal "gsa_lease_quality: demo rejects lease 77" \
+            "$(inserted_ids "$log" gsa_lease_quality | sed -n 2p)" 77
+        if rejection_detail "$log" gsa_lease_quality | grep -qxF \
+            'Rule "rentable_area_positive" (deny): building lease LCA00837 has a rentable area of 0 sq ft; it must be positive'; then
+            pass "gsa_lease_quality: DETAIL names rentable_area_positive"
+        else
+            fail "gsa_lease_quality: DETAIL names rentable_area_positive" \
+                "DETAIL is '$(rejection_detail "$log" gsa_lease_quality)'"
+        fi
+        expect_equal "gsa_lease_quality: top city is Washington DC" \
+            "$(city_rows "$log" gsa_lease_quality | head -n 1 | cut -d'|' -f1-4)" "WASHINGTON, DC|160|0|2"
+        expect_sql "gsa_lease_quality: 160 leases in Washington DC" \
+            "SELECT count(*) FROM demo.gsa_lease WHERE city = 'WASHINGTON' AND state = 'DC'" 160
+        expect_line "gsa_lease_quality: city totals" "$log" \
+            '^All 2035 cities: 7512 listings, 46 denied, 297 under review, [0-9]+ warned\.$'
     elif [ -n "$gsa_csv" ]; then
         echo "demo check: $(basename "$gsa_csv") is not the 2025-06-20 export; exact GSA figures skipped"
     fi
@@ -289,6 +464,25 @@ if [ -n "$gsa_csv" ] || [ -n "$apartment_csv" ]; then
         expect_sql "apartment_ad_content: masked phone number found" \
             "SELECT 'no_phone_number' = ANY ((olpe.evaluate('apartment_ad_content', a)).failed)
                FROM demo.apartment_ad AS a WHERE a.body LIKE '%Call or text 210-370-XXXX%' LIMIT 1" t
+        expect_equal "apartment_ad_content: demo inserts ads 5508654087 and 5545821771" \
+            "$(inserted_ids "$log" apartment_ad_content | paste -sd' ')" "5508654087 5545821771"
+        expect_equal "apartment_ad_content: DETAIL of ad 5545821771" \
+            "$(rejection_detail "$log" apartment_ad_content)" \
+            'Rule "body_present" (deny): body "Duplex" is shorter than 30 characters
+Rule "title_length" (deny): title "Duplex" must be 10 to 120 characters long'
+        expect_equal "apartment_ad_content: top city is Austin TX" \
+            "$(city_rows "$log" apartment_ad_content | head -n 1)" "Austin, TX|523|0|0|0|(none)"
+        expect_sql "apartment_ad_content: 523 ads in Austin TX" \
+            "SELECT count(*) FROM demo.apartment_ad WHERE cityname = 'Austin' AND state = 'TX'" 523
+        expect_section_line "apartment_ad_content: San Francisco row" "$log" apartment_ad_content \
+            " San Francisco, CA |      104 |    0 |      7 |    0 | price_per_sqft_in_band (7)"
+        expect_sql "apartment_ad_content: 7 San Francisco ads fail price_per_sqft_in_band" \
+            "SELECT count(*) FROM demo.apartment_ad AS a
+              WHERE a.cityname = 'San Francisco' AND a.state = 'CA'
+                AND a.square_feet > 0 AND a.price IS NOT NULL
+                AND a.price / a.square_feet NOT BETWEEN 0.3 AND 8" 7
+        expect_line "apartment_ad_content: city totals" "$log" \
+            '^All 1770 cities: 10000 listings, 26 denied, 203 under review, 178 warned\.$'
     elif [ -n "$apartment_csv" ]; then
         echo "demo check: $(basename "$apartment_csv") is not the 10K file; exact apartment figures skipped"
     fi
@@ -311,10 +505,13 @@ expect_closing_lines "$log"
 expect_line "generates 5000 office listings" "$log" \
     '^generated 5000 office listings into demo\.office_listing$'
 expect_sql "second run drops the earlier listings" \
-    "SELECT count(*) FROM pg_tables WHERE schemaname = 'demo' AND tablename <> 'office_listing'" 0
+    "SELECT count(*) FROM pg_tables
+      WHERE schemaname = 'demo' AND tablename NOT IN ('office_listing', 'office_listing_live')" 0
 expect_sql "second run leaves one policy" "SELECT string_agg(name, ',') FROM olpe.policy" \
     office_listing_quality
 expect_report_layout "$log" office_listing_quality
+expect_enforcement "$log" office_listing_quality demo.office_listing
+expect_city_report "$log" office_listing_quality demo.office_listing "l.city"
 expect_outcome "$log" office_listing_quality allow 2908
 expect_outcome "$log" office_listing_quality warn 1283
 expect_outcome "$log" office_listing_quality review 486
@@ -329,6 +526,20 @@ expect_rule_failures "$log" office_listing_quality rent_per_sqft_in_band 116
 expect_rule_failures "$log" office_listing_quality title_length 52
 expect_rule_failures "$log" office_listing_quality coworking_has_wifi 21
 expect_rule_failures "$log" office_listing_quality size_plausible 32
+expect_equal "office_listing_quality: demo inserts listings 2 and 32" \
+    "$(inserted_ids "$log" office_listing_quality | paste -sd' ')" "2 32"
+expect_equal "office_listing_quality: DETAIL of listing 32" \
+    "$(rejection_detail "$log" office_listing_quality)" \
+    'Rule "energy_rating_disclosed" (deny): listing 32 in IE must show its energy rating
+Rule "enough_photos" (warn): listing 32 has too few photos (2)'
+expect_equal "office_listing_quality: top city is Warsaw" \
+    "$(city_rows "$log" office_listing_quality | head -n 1)" "Warsaw|296|30|22|84|enough_photos (62)"
+expect_sql "office_listing_quality: 296 listings in Warsaw" \
+    "SELECT count(*) FROM demo.office_listing WHERE city = 'Warsaw'" 296
+expect_sql "office_listing_quality: 62 Warsaw listings with too few photos" \
+    "SELECT count(*) FROM demo.office_listing WHERE city = 'Warsaw' AND photo_count < 3" 62
+expect_line "office_listing_quality: city totals" "$log" \
+    '^All 18 cities: 5000 listings, 323 denied, 486 under review, 1283 warned\.$'
 expect_sql "generated listings match known digest" \
     "SELECT md5(string_agg(concat_ws('|', id, title, description, size_sqft, price_month, energy_rating, amenities), '/' ORDER BY id)) FROM demo.office_listing" \
     00b2778d59488e255053258a4905a021
