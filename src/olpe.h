@@ -320,6 +320,7 @@ typedef struct OlpeRule
 	OlpeNode   *applies_when;	/* NULL: always applies */
 	List	   *message;		/* OlpeMessagePart *, or NIL */
 	Bitmapset  *slots;			/* slots read by condition and applies_when */
+	double		cost;			/* estimated cost, for ordering deny rules */
 } OlpeRule;
 
 /*

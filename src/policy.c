@@ -461,6 +461,72 @@ compile_rule(OlpeScope *scope, const char *policy, RawRule *raw, OlpeRule *rule)
 }
 
 /*
+ * A rough cost of evaluating a subtree, in units of one function call.
+ * Regular expressions and word lists scan their text; everything else is
+ * cheap. Only the order matters.
+ */
+static double
+node_cost(OlpeNode *n)
+{
+	double		cost;
+
+	switch (n->kind)
+	{
+		case ON_REGEX:
+			cost = 100;
+			break;
+		case ON_WORDS:
+			cost = 30;
+			break;
+		case ON_IOCOERCE:
+			cost = 5;
+			break;
+		case ON_CONST:
+		case ON_VAR:
+		case ON_CASETEST:
+			cost = 0;
+			break;
+		default:
+			cost = 1;
+			break;
+	}
+	for (int i = 0; i < n->nargs; i++)
+		cost += node_cost(n->args[i]);
+	return cost;
+}
+
+static OlpeProgram *sort_program;
+
+static int
+compare_rule_cost(const void *a, const void *b)
+{
+	OlpeRule   *ra = &sort_program->rules[*(const int *) a];
+	OlpeRule   *rb = &sort_program->rules[*(const int *) b];
+
+	if (ra->cost != rb->cost)
+		return ra->cost < rb->cost ? -1 : 1;
+	return *(const int *) a - *(const int *) b;
+}
+
+/* Order the deny rules that allowed() runs by their estimated cost. */
+static void
+sort_rules_by_cost(OlpeProgram *prog)
+{
+	for (int i = 0; i < prog->nrules; i++)
+	{
+		OlpeRule   *rule = &prog->rules[i];
+
+		if (rule->condition == NULL)
+			continue;
+		rule->cost = node_cost(rule->condition) +
+			(rule->applies_when ? node_cost(rule->applies_when) : 0);
+	}
+	sort_program = prog;
+	qsort(prog->deny_order, prog->ndeny, sizeof(int), compare_rule_cost);
+	sort_program = NULL;
+}
+
+/*
  * olpe_policy_compile
  *		Compile a policy version for one input type.
  *
@@ -516,6 +582,9 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 		if (prog->rules[i].effect == OLPE_EFFECT_DENY)
 			prog->deny_order[prog->ndeny++] = i;
 	}
+
+	/* allowed() stops at the first failing deny rule: try cheap rules first */
+	sort_rules_by_cost(prog);
 
 	prog->nslots = list_length(scope.slots);
 	prog->slots = palloc0(sizeof(OlpeSlot) * Max(prog->nslots, 1));
