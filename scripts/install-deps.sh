@@ -31,6 +31,12 @@ for package in "${PACKAGES[@]}"; do
     is_installed "$package" || missing+=("$package")
 done
 
+# Node.js and npm run json-logic-js, the oracle of the JsonLogic conformance
+# test. A machine may have them from another source (a nodejs package that
+# bundles npm), so the commands are checked, not Debian's package names.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
 if [ ${#missing[@]} -eq 0 ]; then
     echo "install-deps: all ${#PACKAGES[@]} packages present"
     exit 0
@@ -75,7 +81,11 @@ export DEBIAN_FRONTEND=noninteractive
 
 still_missing=()
 for package in "${missing[@]}"; do
-    is_installed "$package" || still_missing+=("$package")
+    case $package in
+        nodejs) command -v node >/dev/null 2>&1 || still_missing+=("$package") ;;
+        npm) command -v npm >/dev/null 2>&1 || still_missing+=("$package") ;;
+        *) is_installed "$package" || still_missing+=("$package") ;;
+    esac
 done
 if [ ${#still_missing[@]} -gt 0 ]; then
     echo "install-deps: still missing after apt-get install: ${still_missing[*]}" >&2
