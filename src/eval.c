@@ -707,6 +707,7 @@ olpe_build_wordlist(ArrayType *words, Oid collation)
 	const char **strs;
 	int		   *lens;
 	int			n = 0;
+	OlpeWordList *wl;
 
 	deconstruct_array(words, TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &nulls, &nelems);
@@ -723,7 +724,9 @@ olpe_build_wordlist(ArrayType *words, Oid collation)
 		lens[n] = VARSIZE_ANY_EXHDR(lowered);
 		n++;
 	}
-	return olpe_wordlist_build(strs, lens, n);
+	wl = olpe_wordlist_build(strs, lens, n);
+	olpe_wordlist_fold_ascii(wl);
+	return wl;
 }
 
 /*
@@ -829,6 +832,18 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	if (wl == NULL)
 		wl = olpe_build_wordlist(DatumGetArrayTypeP(list), n->inputcollid);
 	*isnull = false;
+	/* an all-ASCII text is matched as it is: the matcher folds ASCII case */
+	{
+		text	   *t = DatumGetTextPP(textd);
+		const unsigned char *bytes = (const unsigned char *) VARDATA_ANY(t);
+		int			len = VARSIZE_ANY_EXHDR(t);
+		unsigned char seen = 0;
+
+		for (int i = 0; i < len; i++)
+			seen |= bytes[i];
+		if (!(seen & 0x80) && ascii_lowers_plainly(n->inputcollid))
+			return BoolGetDatum(olpe_wordlist_match(wl, (const char *) bytes, len));
+	}
 	if (n->args[0]->kind == ON_VAR)
 		lowered = lowered_slot(state, n->args[0]->slot, textd, n->inputcollid);
 	else

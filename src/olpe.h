@@ -453,5 +453,6 @@ extern OlpeWordList *olpe_wordlist_build(const char *const *words,
 										 const int *lens, int nwords);
 extern bool olpe_wordlist_match(const OlpeWordList *wl, const char *text, int len);
 extern Size olpe_wordlist_size(const OlpeWordList *wl);
+extern void olpe_wordlist_fold_ascii(OlpeWordList *wl);
 
 #endif							/* OLPE_H */

@@ -671,6 +671,25 @@ olpe_wordlist_match(const OlpeWordList *wl, const char *text, int len)
 }
 
 /*
+ * Make the matcher ignore the case of ASCII letters: each upper-case letter
+ * takes the byte class of its lower-case letter, so the automaton moves on
+ * 'A' exactly as on 'a'. The words must not contain upper-case ASCII
+ * letters (they are lower-cased before the build). Matching an all-ASCII
+ * text then needs no lower-cased copy of it.
+ */
+void
+olpe_wordlist_fold_ascii(OlpeWordList *wl)
+{
+	for (int c = 'A'; c <= 'Z'; c++)
+		wl->byte_class[c] = wl->byte_class[c + ('a' - 'A')];
+
+	/* the memchr() jump looks for one byte, which would miss the other case */
+	if ((wl->single_start >= 'a' && wl->single_start <= 'z') ||
+		(wl->single_start >= 'A' && wl->single_start <= 'Z'))
+		wl->single_start = -1;
+}
+
+/*
  * Return the approximate number of bytes that the matcher occupies,
  * allocator overhead excluded.
  */

@@ -37,6 +37,9 @@ extern OlpeWordList *olpe_wordlist_build(const char *const *words,
 extern bool olpe_wordlist_match(const OlpeWordList *wl,
 								const char *text, int len);
 
+/* Make the matcher ignore the case of ASCII letters in the text. */
+extern void olpe_wordlist_fold_ascii(OlpeWordList *wl);
+
 /* Return the approximate number of bytes that the matcher occupies. */
 extern Size olpe_wordlist_size(const OlpeWordList *wl);
 
