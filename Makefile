@@ -38,7 +38,7 @@ $(OBJS): $(wildcard src/*.h)
 olpe--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-.PHONY: test demo demo-stop bench deps
+.PHONY: test demo demo-stop bench deps cluster-up cluster-down cluster-status
 
 deps:
 	bash scripts/install-deps.sh
@@ -58,3 +58,15 @@ demo-stop:
 
 bench:
 	bash bench/run.sh
+
+# A primary, streaming replicas and pgbouncer in transaction mode, on
+# loopback ports in tmp/topology (docs/deployment.md). REPLICAS=N sets the
+# number of replicas (default 2).
+cluster-up:
+	bash scripts/topology.sh up $(if $(REPLICAS),--replicas $(REPLICAS))
+
+cluster-down:
+	bash scripts/topology.sh down
+
+cluster-status:
+	bash scripts/topology.sh status

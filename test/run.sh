@@ -374,6 +374,7 @@ run_counted_suite unit test/unit/run.sh 300 '[A-Za-z0-9_]+' one
 run_counted_suite isolation test/isolation/run.sh 300 isolation each
 run_counted_suite difftest test/difftest/run.sh 900 difftest each
 run_counted_suite jsonlogic test/jsonlogic/run.sh 600 jsonlogic each
+run_counted_suite topology test/topology/run.sh 600 topology each
 run_counted_suite demo test/demo_check.sh 600 demo each
 check_server_log
 finish

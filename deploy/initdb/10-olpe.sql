@@ -1,0 +1,12 @@
+-- Install olpe in the database that runs this file.
+--
+-- The PostgreSQL container runs it from /docker-entrypoint-initdb.d in
+-- POSTGRES_DB (olpe in deploy/docker-compose.yml) when it initializes a new
+-- data directory, and scripts/topology.sh runs it in database olpe on the
+-- primary of the local topology. Replicas get the extension through
+-- replication.
+--
+-- olpe needs no shared_preload_libraries entry today. Loading it there anyway
+-- (as the Kubernetes manifests do) does no harm and is what future
+-- shared-memory statistics will need.
+CREATE EXTENSION IF NOT EXISTS olpe;
