@@ -359,6 +359,26 @@ column_var(OlpeScope *scope, Form_pg_attribute att, bool from_doc,
 	return n;
 }
 
+/* A slot reading a json or jsonb column of the listing row as jsonb. */
+static OlpeNode *
+jsonb_column_var(OlpeScope *scope, Form_pg_attribute att, int location, int end)
+{
+	OlpeSlot	s;
+	OlpeNode   *n;
+
+	memset(&s, 0, sizeof(s));
+	s.name = pstrdup(NameStr(att->attname));
+	s.type = JSONBOID;
+	s.typmod = -1;
+	s.attnum = att->attnum;
+	s.json_base = -1;
+	if (att->atttypid == JSONOID)
+		s.srctype = JSONOID;
+	n = new_node(ON_VAR, JSONBOID, location, end);
+	n->slot = add_slot(scope, &s);
+	return n;
+}
+
 /*
  * A reference whose type comes from its context: a document key without a
  * target table, or a path into a jsonb value. base is the slot of the jsonb
@@ -448,24 +468,27 @@ transform_ref(OlpeScope *scope, OlpeAst *ast)
 		/* in a document, the whole path is read from the document */
 		return dynamic_var(scope, ast, -1);
 	}
-	{
-		OlpeSlot	s;
-
-		memset(&s, 0, sizeof(s));
-		s.name = pstrdup(first);
-		s.type = JSONBOID;
-		s.typmod = -1;
-		s.attnum = attnum;
-		s.json_base = -1;
-		if (att->atttypid == JSONOID)
-		{
-			s.srctype = JSONOID;
-			s.type = JSONBOID;
-		}
-		base = new_node(ON_VAR, JSONBOID, ast->location, ast->end);
-		base->slot = add_slot(scope, &s);
-	}
+	base = jsonb_column_var(scope, att, ast->location, ast->end);
 	return dynamic_var(scope, ast, base->slot);
+}
+
+/*
+ * olpe_column_var
+ *		A reference to column attnum of the listing row type, with its slot.
+ *
+ * For conditions that read whole columns (JsonLogic): json and jsonb
+ * columns are read as jsonb, and any other column as in a rule expression,
+ * which raises 42804 for a type that rules cannot read. The location is
+ * reported in that error and may be -1.
+ */
+OlpeNode *
+olpe_column_var(OlpeScope *scope, int attnum, int location, int end)
+{
+	Form_pg_attribute att = TupleDescAttr(scope->tupdesc, attnum - 1);
+
+	if (att->atttypid == JSONBOID || att->atttypid == JSONOID)
+		return jsonb_column_var(scope, att, location, end);
+	return column_var(scope, att, false, location, end);
 }
 
 /* ----------------------------------------------------------------

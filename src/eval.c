@@ -354,6 +354,7 @@ olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
 	state->doc = doc;
 	state->listing_null = (row == NULL && doc == NULL);
 	state->row_deformed = false;
+	state->jsvalues = NULL;
 	if (tupdesc)
 	{
 		state->row_values = palloc(sizeof(Datum) * tupdesc->natts);
@@ -944,6 +945,9 @@ olpe_set_eval_func(OlpeNode *n)
 			break;
 		case ON_CURRENT_DATE:
 			n->eval = eval_current_date;
+			break;
+		case ON_JSONLOGIC:
+			n->eval = olpe_eval_jsonlogic;
 			break;
 	}
 }

@@ -85,15 +85,15 @@ olpe_allowed(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(olpe_decide_allowed(prog, &listing));
 }
 
-/* "name = value, ..." for the attributes a rule reads. */
+/* "read name = value, ..." for the attributes in slots. */
 static void
-append_values(StringInfo buf, OlpeProgram *prog, OlpeRule *rule)
+append_values(StringInfo buf, OlpeProgram *prog, Bitmapset *slots)
 {
 	int			slot = -1;
 	bool		first = true;
 
 	appendStringInfoString(buf, "read ");
-	while ((slot = bms_next_member(rule->slots, slot)) >= 0)
+	while ((slot = bms_next_member(slots, slot)) >= 0)
 	{
 		OlpeSlot   *s = &prog->slots[slot];
 		bool		isnull;
@@ -108,6 +108,59 @@ append_values(StringInfo buf, OlpeProgram *prog, OlpeRule *rule)
 	}
 	if (first)
 		appendStringInfoString(buf, "no attributes");
+}
+
+/*
+ * The detail of a rule: the part that decided it, unless it passed, and the
+ * values it read.
+ */
+static void
+explain_rule(StringInfo detail, OlpeProgram *prog, OlpeRule *rule,
+			 OlpeRuleResult r)
+{
+	switch (r)
+	{
+		case OLPE_RULE_SKIPPED:
+			appendStringInfo(detail, "not applied: applies_when %s; ",
+							 olpe_explain_node(rule->applies_when, &prog->state,
+											   rule->applies_text, true));
+			break;
+		case OLPE_RULE_PASSED:
+			break;
+		case OLPE_RULE_FAILED:
+		case OLPE_RULE_UNKNOWN:
+			appendStringInfo(detail, "%s; ",
+							 olpe_explain_node(rule->condition, &prog->state,
+											   rule->condition_text, true));
+			break;
+	}
+	append_values(detail, prog, rule->slots);
+}
+
+/*
+ * The detail of a rule whose condition is written in JsonLogic: what the
+ * condition returned and the values it read, as JSON, then the values that
+ * applies_when read, as in other rules.
+ */
+static void
+explain_jsonlogic_rule(StringInfo detail, OlpeProgram *prog, OlpeRule *rule,
+					   OlpeRuleResult r)
+{
+	if (r == OLPE_RULE_SKIPPED)
+		appendStringInfo(detail, "not applied: applies_when %s; ",
+						 olpe_explain_node(rule->applies_when, &prog->state,
+										   rule->applies_text, true));
+	appendStringInfoString(detail,
+						   olpe_explain_jsonlogic(rule->condition, &prog->state,
+												  r != OLPE_RULE_SKIPPED));
+	if (rule->applies_when)
+	{
+		Bitmapset  *slots = NULL;
+
+		olpe_node_slots(rule->applies_when, &slots);
+		appendStringInfoString(detail, "; applies_when ");
+		append_values(detail, prog, slots);
+	}
 }
 
 typedef struct ExplainErrorContext
@@ -165,24 +218,12 @@ olpe_explain(PG_FUNCTION_ARGS)
 		r = olpe_run_rule(prog, rule);
 
 		initStringInfo(&detail);
-		switch (r)
-		{
-			case OLPE_RULE_SKIPPED:
-				appendStringInfo(&detail, "not applied: applies_when %s; ",
-								 olpe_explain_node(rule->applies_when, &prog->state,
-												   rule->applies_text, true));
-				break;
-			case OLPE_RULE_PASSED:
-				break;
-			case OLPE_RULE_FAILED:
-			case OLPE_RULE_UNKNOWN:
-				appendStringInfo(&detail, "%s; ",
-								 olpe_explain_node(rule->condition, &prog->state,
-												   rule->condition_text, true));
-				message = olpe_rule_message(prog, rule, r);
-				break;
-		}
-		append_values(&detail, prog, rule);
+		if (rule->condition->kind == ON_JSONLOGIC)
+			explain_jsonlogic_rule(&detail, prog, rule, r);
+		else
+			explain_rule(&detail, prog, rule, r);
+		if (r == OLPE_RULE_FAILED || r == OLPE_RULE_UNKNOWN)
+			message = olpe_rule_message(prog, rule, r);
 		MemoryContextSwitchTo(old);
 
 		values[0] = CStringGetTextDatum(rule->name);
@@ -279,6 +320,28 @@ tuple_text(HeapTuple tup, TupleDesc desc, const char *colname)
 	return isnull ? NULL : TextDatumGetCString(d);
 }
 
+/* A jsonb column of the trigger's tuple, or NULL. */
+static Jsonb *
+tuple_jsonb(HeapTuple tup, TupleDesc desc, const char *colname)
+{
+	int			col = SPI_fnumber(desc, colname);
+	bool		isnull;
+	Datum		d;
+
+	if (col <= 0)
+		elog(ERROR, "column \"%s\" of olpe.rule not found", colname);
+	d = heap_getattr(tup, col, desc, &isnull);
+	return isnull ? NULL : DatumGetJsonbP(d);
+}
+
+static bool
+same_jsonb(Jsonb *a, Jsonb *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
+}
+
 static bool
 same_text(const char *a, const char *b)
 {
@@ -336,6 +399,8 @@ olpe_rule_validate_trigger(PG_FUNCTION_ARGS)
 
 		if (oldpolicy && strcmp(oldpolicy, policy) != 0 &&
 			same_text(tuple_text(oldtup, desc, "condition"), tuple_text(tup, desc, "condition")) &&
+			same_jsonb(tuple_jsonb(oldtup, desc, "condition_jsonlogic"),
+					   tuple_jsonb(tup, desc, "condition_jsonlogic")) &&
 			same_text(tuple_text(oldtup, desc, "applies_when"), tuple_text(tup, desc, "applies_when")) &&
 			same_text(tuple_text(oldtup, desc, "message"), tuple_text(tup, desc, "message")) &&
 			!policy_exists(oldpolicy))
@@ -368,6 +433,7 @@ olpe_rule_validate_trigger(PG_FUNCTION_ARGS)
 	params = olpe_policy_params(policy, false);
 	olpe_check_rule_text(policy, name,
 						 tuple_text(tup, desc, "condition"),
+						 tuple_jsonb(tup, desc, "condition_jsonlogic"),
 						 tuple_text(tup, desc, "applies_when"),
 						 tuple_text(tup, desc, "message"),
 						 target, params);

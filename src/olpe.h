@@ -126,7 +126,9 @@ typedef enum OlpeNodeKind
 	ON_WORDS,					/* contains_any_word */
 	ON_REGEX,					/* ~ and friends with a constant pattern */
 	ON_NOW,
-	ON_CURRENT_DATE
+	ON_CURRENT_DATE,
+	ON_JSONLOGIC				/* condition written in JsonLogic; args: its
+								 * columns, as ON_VAR (jsonlogic_rule.c) */
 } OlpeNodeKind;
 
 struct OlpeNode;
@@ -189,6 +191,9 @@ typedef struct OlpeNode
 	/* ON_REGEX */
 	struct OlpeRegex *regex;
 
+	/* ON_JSONLOGIC */
+	struct OlpeJsonLogic *jsonlogic;
+
 	/* an attribute of unknown type, typed when first coerced (analyze.c) */
 	struct OlpeAst *ref;
 	int			ref_base;		/* slot of the jsonb column, or -1 */
@@ -243,6 +248,8 @@ typedef struct OlpeParam
 } OlpeParam;
 
 extern OlpeNode *olpe_analyze(OlpeScope *scope, OlpeAst *ast, bool want_bool);
+extern OlpeNode *olpe_column_var(OlpeScope *scope, int attnum, int location,
+								 int end);
 extern OlpeNode *olpe_compile(OlpeNode *node, const char *text);
 
 /* Raise a compile error at a position of the expression text. */
@@ -276,6 +283,9 @@ typedef struct OlpeEvalState
 
 	Datum		case_value;		/* ON_CASETEST */
 	bool		case_null;
+
+	/* JsonLogic values of slots, shared by the rules that read them */
+	struct OlpeSlotJsValue *jsvalues;	/* NULL until made (jsonlogic_rule.c) */
 	MemoryContext tmpcxt;		/* reset for every listing */
 } OlpeEvalState;
 
@@ -291,6 +301,17 @@ extern void olpe_node_slots(OlpeNode *node, Bitmapset **slots);
 extern void olpe_set_eval_func(OlpeNode *node);
 extern struct OlpeWordList *olpe_build_wordlist(ArrayType *words, Oid collation);
 extern void olpe_prepare_slots(OlpeSlot *slots, int nslots);
+
+/* ----------------------------------------------------------------
+ * Rule conditions written in JsonLogic (jsonlogic_rule.c)
+ * ----------------------------------------------------------------
+ */
+extern OlpeNode *olpe_jsonlogic_condition(OlpeScope *scope, Jsonb *rule);
+extern Datum olpe_eval_jsonlogic(OlpeNode *node, OlpeEvalState *state,
+								 bool *isnull);
+extern char *olpe_explain_jsonlogic(OlpeNode *node, OlpeEvalState *state,
+									bool evaluate);
+extern double olpe_jsonlogic_cost(OlpeNode *node);
 
 /* ----------------------------------------------------------------
  * Compiled policies (policy.c) and the backend cache (cache.c)
@@ -313,7 +334,7 @@ typedef struct OlpeRule
 {
 	char	   *name;
 	OlpeEffect	effect;
-	char	   *condition_text;
+	char	   *condition_text;	/* for JsonLogic, the rule as JSON text */
 	char	   *applies_text;
 	char	   *message_text;
 	OlpeNode   *condition;
@@ -381,8 +402,9 @@ extern OlpeProgram *olpe_compile_expression(const char *text, TupleDesc tupdesc,
 											uint64 rowtype_id);
 extern void olpe_policy_revalidate_rules(const char *policy);
 extern void olpe_check_rule_text(const char *policy, const char *rulename,
-								 const char *condition, const char *applies_when,
-								 const char *message, Oid target, List *params);
+								 const char *condition, Jsonb *condition_jsonlogic,
+								 const char *applies_when, const char *message,
+								 Oid target, List *params);
 extern List *olpe_parse_message(OlpeScope *scope, const char *message);
 extern char *olpe_render_message(List *parts, OlpeEvalState *state);
 extern TupleDesc olpe_target_tupdesc(Oid target, bool missing_ok);
@@ -438,6 +460,7 @@ extern void olpe_decide(OlpeProgram *prog, OlpeListing *listing, OlpeDecision *d
 extern bool olpe_decide_allowed(OlpeProgram *prog, OlpeListing *listing);
 extern Datum olpe_decision_datum(OlpeDecision *decision);
 extern Datum olpe_outcome_datum(int outcome);
+extern Datum olpe_text_array(List *strings);
 extern const char *olpe_effect_name(OlpeEffect effect);
 
 /* Regular expressions with a constant pattern (regex.c) */

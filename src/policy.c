@@ -170,6 +170,7 @@ typedef struct RawRule
 {
 	char	   *name;
 	char	   *condition;
+	Jsonb	   *condition_jsonlogic;
 	char	   *applies_when;
 	char	   *effect;
 	char	   *message;
@@ -246,7 +247,8 @@ read_rules(const char *policy, bool all, int *nrules)
 	int			n;
 
 	SPI_connect();
-	n = spi_query("SELECT name, condition, applies_when, effect, message, enabled"
+	n = spi_query("SELECT name, condition, applies_when, effect, message, enabled,"
+				  " condition_jsonlogic"
 				  " FROM olpe.rule WHERE policy = $1"
 				  " ORDER BY name COLLATE \"C\"",
 				  policy, !all, cxt, &tt);
@@ -269,6 +271,11 @@ read_rules(const char *policy, bool all, int *nrules)
 		r->applies_when = spi_text(tt->vals[i], tt->tupdesc, 3);
 		r->effect = spi_text(tt->vals[i], tt->tupdesc, 4);
 		r->message = spi_text(tt->vals[i], tt->tupdesc, 5);
+		{
+			Datum		d = SPI_getbinval(tt->vals[i], tt->tupdesc, 7, &isnull);
+
+			r->condition_jsonlogic = isnull ? NULL : DatumGetJsonbPCopy(d);
+		}
 		(*nrules)++;
 		MemoryContextSwitchTo(old);
 	}
@@ -426,20 +433,36 @@ compile_rule(OlpeScope *scope, const char *policy, RawRule *raw, OlpeRule *rule)
 	rule->name = pstrdup(raw->name);
 	rule->effect = parse_effect(raw->effect);
 
-	/* a NULL condition is left to the column's NOT NULL constraint */
-	if (raw->condition == NULL)
+	/*
+	 * A rule has either a condition or a condition_jsonlogic. Rows with both
+	 * or neither are left to the table's CHECK constraint, which reports them
+	 * after this trigger.
+	 */
+	if ((raw->condition == NULL) == (raw->condition_jsonlogic == NULL))
 	{
 		error_context_stack = cb.previous;
 		return;
 	}
-	rule->condition_text = pstrdup(raw->condition);
 	rule->applies_text = raw->applies_when ? pstrdup(raw->applies_when) : NULL;
 	rule->message_text = raw->message ? pstrdup(raw->message) : NULL;
 
-	scope->text = rule->condition_text;
-	scope->what = "condition";
-	rule->condition = olpe_compile(olpe_analyze(scope, olpe_parse(rule->condition_text), true),
-								   rule->condition_text);
+	if (raw->condition_jsonlogic)
+	{
+		rc.part = "condition_jsonlogic";
+		rule->condition_text = JsonbToCString(NULL, &raw->condition_jsonlogic->root,
+											  VARSIZE(raw->condition_jsonlogic));
+		scope->text = rule->condition_text;
+		scope->what = "condition_jsonlogic";
+		rule->condition = olpe_jsonlogic_condition(scope, raw->condition_jsonlogic);
+	}
+	else
+	{
+		rule->condition_text = pstrdup(raw->condition);
+		scope->text = rule->condition_text;
+		scope->what = "condition";
+		rule->condition = olpe_compile(olpe_analyze(scope, olpe_parse(rule->condition_text), true),
+									   rule->condition_text);
+	}
 	olpe_node_slots(rule->condition, &rule->slots);
 
 	if (rule->applies_text)
@@ -480,6 +503,9 @@ node_cost(OlpeNode *n)
 			break;
 		case ON_IOCOERCE:
 			cost = 5;
+			break;
+		case ON_JSONLOGIC:
+			cost = olpe_jsonlogic_cost(n);
 			break;
 		case ON_CONST:
 		case ON_VAR:
@@ -656,8 +682,9 @@ olpe_compile_expression(const char *text, TupleDesc tupdesc, uint64 rowtype_id)
  */
 void
 olpe_check_rule_text(const char *policy, const char *rulename,
-					 const char *condition, const char *applies_when,
-					 const char *message, Oid target, List *params)
+					 const char *condition, Jsonb *condition_jsonlogic,
+					 const char *applies_when, const char *message,
+					 Oid target, List *params)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext,
 											  "olpe rule check",
@@ -675,6 +702,7 @@ olpe_check_rule_text(const char *policy, const char *rulename,
 	memset(&raw, 0, sizeof(raw));
 	raw.name = (char *) rulename;
 	raw.condition = (char *) condition;
+	raw.condition_jsonlogic = condition_jsonlogic;
 	raw.applies_when = (char *) applies_when;
 	raw.message = (char *) message;
 	raw.effect = "deny";
@@ -719,5 +747,6 @@ olpe_policy_revalidate_rules(const char *policy)
 	raw = read_rules(policy, true, &nraw);
 	for (int i = 0; i < nraw; i++)
 		olpe_check_rule_text(policy, raw[i].name, raw[i].condition,
-							 raw[i].applies_when, raw[i].message, target, params);
+							 raw[i].condition_jsonlogic, raw[i].applies_when,
+							 raw[i].message, target, params);
 }

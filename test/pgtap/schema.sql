@@ -14,7 +14,7 @@
 
 BEGIN;
 
-SELECT plan(213);
+SELECT plan(225);
 
 -- Helpers for checks that pgTAP 1.2 lacks. pg_temp objects vanish with the
 -- rollback.
@@ -130,7 +130,8 @@ SELECT set_eq(
 
 SELECT has_table('olpe', 'rule', 'table olpe.rule exists');
 SELECT columns_are('olpe', 'rule',
-  ARRAY['policy', 'name', 'condition', 'applies_when', 'effect', 'message', 'enabled']);
+  ARRAY['policy', 'name', 'condition', 'applies_when', 'effect', 'message', 'enabled',
+        'condition_jsonlogic']);
 
 SELECT col_type_is('olpe', 'rule', 'policy', 'text', 'olpe.rule.policy is text');
 SELECT col_type_is('olpe', 'rule', 'name', 'text', 'olpe.rule.name is text');
@@ -139,14 +140,19 @@ SELECT col_type_is('olpe', 'rule', 'applies_when', 'text', 'olpe.rule.applies_wh
 SELECT col_type_is('olpe', 'rule', 'effect', 'text', 'olpe.rule.effect is text');
 SELECT col_type_is('olpe', 'rule', 'message', 'text', 'olpe.rule.message is text');
 SELECT col_type_is('olpe', 'rule', 'enabled', 'boolean', 'olpe.rule.enabled is boolean');
+SELECT col_type_is('olpe', 'rule', 'condition_jsonlogic', 'jsonb',
+                   'olpe.rule.condition_jsonlogic is jsonb');
 
 SELECT col_not_null('olpe', 'rule', 'policy', 'olpe.rule.policy is NOT NULL');
 SELECT col_not_null('olpe', 'rule', 'name', 'olpe.rule.name is NOT NULL');
-SELECT col_not_null('olpe', 'rule', 'condition', 'olpe.rule.condition is NOT NULL');
+SELECT col_is_null('olpe', 'rule', 'condition',
+                   'olpe.rule.condition allows NULL (when condition_jsonlogic is set)');
 SELECT col_is_null('olpe', 'rule', 'applies_when', 'olpe.rule.applies_when allows NULL');
 SELECT col_not_null('olpe', 'rule', 'effect', 'olpe.rule.effect is NOT NULL');
 SELECT col_is_null('olpe', 'rule', 'message', 'olpe.rule.message allows NULL');
 SELECT col_not_null('olpe', 'rule', 'enabled', 'olpe.rule.enabled is NOT NULL');
+SELECT col_is_null('olpe', 'rule', 'condition_jsonlogic',
+                   'olpe.rule.condition_jsonlogic allows NULL (when condition is set)');
 
 SELECT col_hasnt_default('olpe', 'rule', 'policy', 'olpe.rule.policy has no default');
 SELECT col_hasnt_default('olpe', 'rule', 'name', 'olpe.rule.name has no default');
@@ -157,6 +163,8 @@ SELECT col_default_is('olpe', 'rule', 'effect', 'deny'::text,
 SELECT col_hasnt_default('olpe', 'rule', 'message', 'olpe.rule.message has no default');
 SELECT col_default_is('olpe', 'rule', 'enabled', true,
                       'olpe.rule.enabled default');
+SELECT col_hasnt_default('olpe', 'rule', 'condition_jsonlogic',
+                         'olpe.rule.condition_jsonlogic has no default');
 
 SELECT col_is_pk('olpe', 'rule', ARRAY['policy', 'name'], 'olpe.rule primary key is (policy, name)');
 SELECT fk_ok('olpe', 'rule', 'policy', 'olpe', 'policy', 'name',
@@ -167,9 +175,12 @@ SELECT pg_temp.constraint_is('olpe.rule', 'rule_name_check',
   'CHECK (((length(name) >= 1) AND (length(name) <= 63)))');
 SELECT pg_temp.constraint_is('olpe.rule', 'rule_effect_check',
   $$CHECK ((effect = ANY (ARRAY['deny'::text, 'review'::text, 'warn'::text])))$$);
+SELECT pg_temp.constraint_is('olpe.rule', 'rule_one_condition_check',
+  'CHECK (((condition IS NULL) <> (condition_jsonlogic IS NULL)))');
 SELECT set_eq(
   $$SELECT conname::text FROM pg_constraint WHERE conrelid = 'olpe.rule'::regclass$$,
-  ARRAY['rule_pkey', 'rule_policy_fkey', 'rule_name_check', 'rule_effect_check'],
+  ARRAY['rule_pkey', 'rule_policy_fkey', 'rule_name_check', 'rule_effect_check',
+        'rule_one_condition_check'],
   'olpe.rule has no other constraints');
 
 -- Table olpe.policy_param
@@ -238,6 +249,14 @@ SELECT throws_ok(
   'duplicate policy name is rejected');
 
 -- Functions: signatures, return types, languages and labels
+
+SELECT has_function('olpe', 'jsonlogic_to_rule', ARRAY['jsonb']);
+SELECT function_returns('olpe', 'jsonlogic_to_rule', ARRAY['jsonb'], 'text');
+SELECT function_lang_is('olpe', 'jsonlogic_to_rule', ARRAY['jsonb'], 'c');
+SELECT volatility_is('olpe', 'jsonlogic_to_rule', ARRAY['jsonb'], 'immutable');
+SELECT is_strict('olpe', 'jsonlogic_to_rule', ARRAY['jsonb']);
+SELECT pg_temp.parallel_safe('olpe.jsonlogic_to_rule(jsonb)');
+SELECT pg_temp.arguments_are('olpe.jsonlogic_to_rule(jsonb)', 'rule jsonb');
 
 SELECT has_function('olpe', 'validate', ARRAY['text', 'regclass']);
 SELECT function_returns('olpe', 'validate', ARRAY['text', 'regclass'], 'boolean');
@@ -427,6 +446,8 @@ SELECT ok(has_function_privilege('public', 'olpe.eval(text, anyelement)', 'EXECU
           'PUBLIC can EXECUTE olpe.eval(text, anyelement)');
 SELECT ok(has_function_privilege('public', 'olpe.eval(text, jsonb)', 'EXECUTE'),
           'PUBLIC can EXECUTE olpe.eval(text, jsonb)');
+SELECT ok(has_function_privilege('public', 'olpe.jsonlogic_to_rule(jsonb)', 'EXECUTE'),
+          'PUBLIC can EXECUTE olpe.jsonlogic_to_rule(jsonb)');
 SELECT ok(has_function_privilege('public', 'olpe.validate(text, regclass)', 'EXECUTE'),
           'PUBLIC can EXECUTE olpe.validate(text, regclass)');
 SELECT ok(NOT has_function_privilege('public', 'olpe._policy_revalidate(text)', 'EXECUTE'),

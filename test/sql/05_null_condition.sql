@@ -1,5 +1,6 @@
--- A rule without a condition is rejected by the NOT NULL constraint of
--- olpe.rule.condition, on insert and on update.
+-- A rule without a condition (neither condition nor condition_jsonlogic)
+-- is rejected by the CHECK constraint rule_one_condition_check of
+-- olpe.rule, on insert and on update.
 \set VERBOSITY terse
 
 INSERT INTO olpe.policy (name) VALUES ('null_condition');
