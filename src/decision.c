@@ -261,8 +261,9 @@ static uint64 decision_typid_ident = 0;
 static TupleDesc decision_desc = NULL;
 static Datum decision_outcome[4];
 
-static Datum
-text_array(List *strings)
+/* A list of C strings as a text[] datum. */
+Datum
+olpe_text_array(List *strings)
 {
 	int			n = list_length(strings);
 	Datum	   *elems;
@@ -329,8 +330,8 @@ olpe_decision_datum(OlpeDecision *decision)
 
 	load_decision_type();
 	values[0] = decision_outcome[decision->outcome];
-	values[1] = text_array(decision->failed);
-	values[2] = text_array(decision->messages);
+	values[1] = olpe_text_array(decision->failed);
+	values[2] = olpe_text_array(decision->messages);
 	values[3] = CStringGetTextDatum(decision->policy);
 	values[4] = Int64GetDatum(decision->version);
 	return HeapTupleGetDatum(heap_form_tuple(decision_desc, values, nulls));

@@ -459,22 +459,6 @@ failure_detail(Judgement *j)
 	return buf.data;
 }
 
-static Datum
-text_array_datum(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems;
-	ListCell   *lc;
-	int			i = 0;
-
-	if (n == 0)
-		return PointerGetDatum(construct_empty_array(TEXTOID));
-	elems = palloc(sizeof(Datum) * n);
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
-}
-
 /* ----------------------------------------------------------------
  * The decision log
  * ----------------------------------------------------------------
@@ -582,8 +566,8 @@ log_decision(EnforceConfig *cfg, Relation rel, bool is_update, Datum key,
 	values[3] = CStringGetTextDatum(is_update ? "UPDATE" : "INSERT");
 	values[4] = key;
 	values[5] = CStringGetTextDatum(outcome_name(j->outcome));
-	values[6] = text_array_datum(j->failed);
-	values[7] = text_array_datum(j->messages);
+	values[6] = olpe_text_array(j->failed);
+	values[7] = olpe_text_array(j->messages);
 	values[8] = BoolGetDatum(shadow);
 
 	/* an error resets the user id when the (sub)transaction aborts */
@@ -636,7 +620,7 @@ annotate_row(EnforceConfig *cfg, Relation rel, HeapTuple tuple, Judgement *j)
 	if (cfg->failures_col)
 	{
 		cols[n] = cfg->failures_col;
-		values[n++] = text_array_datum(j->failed);
+		values[n++] = olpe_text_array(j->failed);
 	}
 	if (cfg->version_col)
 	{
