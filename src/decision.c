@@ -47,7 +47,15 @@ olpe_listing_from_datum(OlpeListing *listing, Oid argtype, Datum value, bool isn
 	{
 		listing->rowtype = JSONBOID;
 		if (!isnull)
+		{
 			listing->doc = DatumGetJsonbP(value);
+			if (!JB_ROOT_IS_OBJECT(listing->doc))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("a jsonb listing must be a JSON object, not %s",
+								JB_ROOT_IS_SCALAR(listing->doc) ? "a scalar" : "an array"),
+						 errhint("Pass the listing's attributes as keys of one object, as in '{\"title\": \"...\"}'.")));
+		}
 		return;
 	}
 	if (!OidIsValid(argtype) || !type_is_rowtype(argtype))

@@ -85,6 +85,22 @@ olpe_allowed(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(olpe_decide_allowed(prog, &listing));
 }
 
+/* Longest value text shown in explain's detail, in bytes */
+#define EXPLAIN_VALUE_MAX 200
+
+/* A value's text cut to EXPLAIN_VALUE_MAX bytes, on a character boundary. */
+static char *
+shorten(char *value)
+{
+	int			len = strlen(value);
+	int			cut;
+
+	if (len <= EXPLAIN_VALUE_MAX)
+		return value;
+	cut = pg_mbcliplen(value, len, EXPLAIN_VALUE_MAX);
+	return psprintf("%.*s... (%d bytes)", cut, value, len);
+}
+
 /* "read name = value, ..." for the attributes in slots. */
 static void
 append_values(StringInfo buf, OlpeProgram *prog, Bitmapset *slots)
@@ -103,7 +119,7 @@ append_values(StringInfo buf, OlpeProgram *prog, Bitmapset *slots)
 			continue;
 		d = olpe_slot_value(&prog->state, slot, &isnull);
 		appendStringInfo(buf, "%s%s = %s", first ? "" : ", ", s->name,
-						 olpe_datum_text(d, isnull, s->type));
+						 shorten(olpe_datum_text(d, isnull, s->type)));
 		first = false;
 	}
 	if (first)

@@ -65,6 +65,7 @@ typedef struct Parser
 	Token		tok;			/* current token */
 	Token		next;			/* one token of lookahead */
 	bool		have_next;
+	int			nesting;		/* parse_or and sign recursion in progress */
 } Parser;
 
 static void lex(Parser *p, Token *tok);
@@ -852,6 +853,24 @@ parse_cast(Parser *p)
 	return n;
 }
 
+/*
+ * Count one level of recursion of the parser itself. Parentheses and signs
+ * nest the parser without always nesting the tree (a sign folds into a
+ * number), so the depth limit is applied here too, before the stack runs out.
+ */
+static void
+enter_nesting(Parser *p)
+{
+	check_stack_depth();
+	if (++p->nesting > olpe_max_expression_depth)
+		ereport(ERROR,
+				(errcode(ERRCODE_STATEMENT_TOO_COMPLEX),
+				 errmsg("rule expression is nested more than %d levels deep",
+						olpe_max_expression_depth),
+				 errhint("Simplify the expression, or raise \"olpe.max_expression_depth\"."),
+				 olpe_errposition(p->text, p->tok.location)));
+}
+
 static OlpeAst *
 parse_unary(Parser *p)
 {
@@ -860,8 +879,10 @@ parse_unary(Parser *p)
 		Token		tok = p->tok;
 		OlpeAst    *arg;
 
+		enter_nesting(p);
 		advance(p);
 		arg = parse_unary(p);
+		p->nesting--;
 
 		/*
 		 * As PostgreSQL's grammar does, fold a minus sign into a numeric
@@ -1139,7 +1160,10 @@ parse_and(Parser *p)
 static OlpeAst *
 parse_or(Parser *p)
 {
-	OlpeAst    *n = parse_and(p);
+	OlpeAst    *n;
+
+	enter_nesting(p);
+	n = parse_and(p);
 
 	if (is_kw(&p->tok, "or"))
 	{
@@ -1153,6 +1177,7 @@ parse_or(Parser *p)
 		}
 		n = or;
 	}
+	p->nesting--;
 	return n;
 }
 

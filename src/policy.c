@@ -20,6 +20,7 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -148,7 +149,19 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 TupleDesc
 olpe_target_tupdesc(Oid target, bool missing_ok)
 {
-	Oid			typid = get_rel_type_id(target);
+	char		relkind = get_rel_relkind(target);
+	Oid			typid;
+
+	/* a sequence or an index has no listing columns */
+	if (relkind != '\0' && relkind != RELKIND_RELATION &&
+		relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_VIEW &&
+		relkind != RELKIND_MATVIEW && relkind != RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", get_rel_name(target)),
+				 errdetail("A policy's target must be a table, a view or a materialized view whose columns the rules read."),
+				 errhint("Set the policy's target to the listing table, or to NULL.")));
+	typid = get_rel_type_id(target);
 
 	if (!OidIsValid(typid))
 	{

@@ -690,9 +690,18 @@ note "$(grep -m 1 'failover done' "$OUT/failover-1.log" || echo 'failover did no
 status_switchover=0
 wait "$pgbench_switchover" || status_switchover=$?
 check_pgbench "pgbench writer through the switchover" "$OUT/pgbench-switchover.out" "$status_switchover"
-check "every INSERT pgbench counted through the switchover is on the new primary" \
-    "$(pgbench_transactions "$OUT/pgbench-switchover.out" write.sql)" \
-    "$(primary_sql -c "SELECT count(*) FROM topology.written_listing WHERE writer = 'pgbench-3'")"
+# A transaction that commits while its connection is cut by the switchover is
+# on the new primary but not counted by pgbench, so the rows may exceed the
+# count by the number of clients; fewer rows than counted would be a loss.
+counted=$(pgbench_transactions "$OUT/pgbench-switchover.out" write.sql)
+stored=$(primary_sql -c "SELECT count(*) FROM topology.written_listing WHERE writer = 'pgbench-3'")
+if [ -n "$counted" ] && [ -n "$stored" ] && [ "$stored" -ge "$counted" ] &&
+   [ "$stored" -le $((counted + 4)) ]; then
+    pass "every INSERT pgbench counted through the switchover is on the new primary"
+else
+    fail "every INSERT pgbench counted through the switchover is on the new primary" \
+        "expected: $counted to $((counted + 4)) rows" "actual:   $stored"
+fi
 
 # Crash the new primary: SIGKILL to its postmaster, then fail over again.
 second_primary=$PRIMARY_NODE
