@@ -29,6 +29,7 @@
 #include "utils/arrayaccess.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/fmgroids.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
@@ -886,6 +887,30 @@ eval_current_date(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	return DateADTGetDatum(GetSQLCurrentDate());
 }
 
+/*
+ * length(text) in a UTF-8 database: the number of bytes that start a
+ * character, which is what textlen() computes for valid UTF-8 (every stored
+ * text is), without a call per character.
+ */
+static Datum
+eval_utf8_length(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+{
+	Datum		d = n->args[0]->eval(n->args[0], state, isnull);
+	text	   *t;
+	const unsigned char *bytes;
+	int			len;
+	int32		chars = 0;
+
+	if (*isnull)
+		return (Datum) 0;
+	t = DatumGetTextPP(d);
+	bytes = (const unsigned char *) VARDATA_ANY(t);
+	len = VARSIZE_ANY_EXHDR(t);
+	for (int i = 0; i < len; i++)
+		chars += (bytes[i] & 0xC0) != 0x80;
+	return Int32GetDatum(chars);
+}
+
 /* Choose the evaluation function of a node by its kind. */
 void
 olpe_set_eval_func(OlpeNode *n)
@@ -899,7 +924,11 @@ olpe_set_eval_func(OlpeNode *n)
 			n->eval = eval_var;
 			break;
 		case ON_FUNC:
-			n->eval = eval_func;
+			if (n->funcid == F_TEXTLEN && n->nargs == 1 &&
+				GetDatabaseEncoding() == PG_UTF8)
+				n->eval = eval_utf8_length;
+			else
+				n->eval = eval_func;
 			break;
 		case ON_AND:
 			n->eval = eval_and;
