@@ -129,6 +129,10 @@ if $build; then
     as_root make -s install
 fi
 
+# The source that the installed library was built from, as far as git can
+# tell: with --skip-build, another build may have installed it.
+build_commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' with uncommitted changes in src/ or sql/')"
+
 library=$(pg_config --pkglibdir)/olpe.so
 [ -f "$library" ] || die "$library not found: run without --skip-build"
 library_md5=$(md5sum "$library" | cut -d' ' -f1)
@@ -234,6 +238,7 @@ psql_run -f bench/policy.sql
 psql_run -f bench/baselines.sql
 
 result rows "$rows"
+result commit "$build_commit"
 result load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 result table_bytes "$(psql_value "SELECT pg_total_relation_size('bench.listing')")"
 result avg_description "$(psql_value "SELECT round(avg(octet_length(description))) FROM bench.listing")"
@@ -733,7 +738,6 @@ result cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | sed -n 1p)
 result cores "$(nproc)"
 result memory_kb "$(sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo)"
 result postgres "$(psql_value 'SELECT version()')"
-result commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src sql 2>/dev/null || echo ' with uncommitted changes in src/ or sql/')"
 result load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 
 check_library
