@@ -11,28 +11,32 @@
  *
  * Three things make matching cheaper without changing any answer:
  *
- *	- a required literal: when every match of the pattern must contain a
- *	  fixed string (the "@" of an e-mail pattern), a text without that string
- *	  cannot match, and a byte search rejects it before the regex runs;
- *	- a required digit run: when every alternative needs some number of
- *	  consecutive digits (\d{3}-\d{4} needs four), a text without such a run
- *	  cannot match;
+ *	- prefilters: each top-level alternative of the pattern is read for
+ *	  byte sequences that every match of it must contain, each byte taken
+ *	  from a known set. \d{3}[.-]\d{4} needs three digits, a dot or a dash
+ *	  and four digits in a row; an e-mail pattern needs a letter or digit,
+ *	  an "@" and another letter or digit. A text that holds the sequences
+ *	  of no alternative cannot match, and a byte scan, which starts at the
+ *	  rarest byte of each sequence, rejects it before the regex runs;
  *	- the wide-character form of a text is made once per listing and shared
- *	  by every pattern that reads the same attribute.
+ *	  by every pattern that reads the same attribute;
+ *	- ASCII text is widened byte by byte, without a call per character.
  *
- * The analysis is deliberately conservative: it gives up on groups, back
- * references, embedded options and escapes it does not know; a literal is
- * taken only from a pattern without alternatives, and for a case-insensitive
- * pattern only without letters, since case folding can map non-ASCII letters
- * onto ASCII ones.
+ * The analysis is deliberately conservative. It gives up on groups, back
+ * references, embedded options and escapes it does not know, and on
+ * patterns with an alternative that needs nothing. A sequence is only
+ * built from atoms that match one known byte string: ASCII characters and
+ * bracket expressions of ASCII characters, \d when it means the ASCII
+ * digits, and non-ASCII characters written out in the pattern. Anything
+ * that may match a character of another length (".", negated brackets,
+ * \w) ends a sequence, and so does any letter in a case-insensitive
+ * pattern, since case folding can map non-ASCII letters onto ASCII ones.
  *
  * src/regex.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
-
-#include <limits.h>
 
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -44,14 +48,52 @@
 
 #include "olpe.h"
 
+/* A set of bytes. */
+typedef struct ByteSet
+{
+	uint64		w[4];
+} ByteSet;
+
+static inline bool
+byteset_has(const ByteSet *s, unsigned char c)
+{
+	return (s->w[c >> 6] >> (c & 63)) & 1;
+}
+
+static inline void
+byteset_add(ByteSet *s, unsigned char c)
+{
+	s->w[c >> 6] |= UINT64CONST(1) << (c & 63);
+}
+
+/* Longest sequence kept; any part of a needed sequence is needed too. */
+#define MAX_SEQ_LEN 32
+/* Sequences kept per alternative: the ones with the rarest bytes. */
+#define MAX_SEQS 4
+
+/* Bytes that every match of an alternative must contain in a row. */
+typedef struct ByteSeq
+{
+	int			len;
+	int			anchor;			/* the position with the rarest bytes */
+	double		anchor_cost;	/* how common its bytes are in text */
+	ByteSet    *sets;			/* len sets */
+} ByteSeq;
+
+/* What every match of one top-level alternative must contain. */
+typedef struct RegexAlt
+{
+	int			nseqs;
+	ByteSeq    *seqs;			/* rarest anchor first */
+} RegexAlt;
+
 struct OlpeRegex
 {
 	regex_t		re;
 	bool		compiled;
 	bool		negate;			/* !~ and !~* */
-	char	   *literal;		/* required substring, or NULL */
-	int			literal_len;
-	int			digit_run;		/* required consecutive ASCII digits, or 0 */
+	int			nalts;			/* 0: no prefilter */
+	RegexAlt   *alts;
 };
 
 /* The pg_regcomp library allocates with malloc; free it with the program. */
@@ -74,24 +116,150 @@ regex_free_callback(void *arg)
  */
 typedef enum AtomKind
 {
-	ATOM_CHAR,					/* one literal character */
-	ATOM_DIGIT,					/* \d, [0-9] or [[:digit:]] */
-	ATOM_OTHER,					/* any other class, ., an anchor */
+	ATOM_BYTES,					/* matches a byte string of known sets */
+	ATOM_OTHER,					/* anything else, including anchors */
 	ATOM_ALT					/* | between alternatives */
 } AtomKind;
 
 typedef struct Atom
 {
 	AtomKind	kind;
-	const char *chr;			/* ATOM_CHAR: the character's bytes */
-	int			chrlen;
+	int			nbytes;			/* ATOM_BYTES: 1, or a non-ASCII character */
+	ByteSet		set;			/* nbytes == 1: the bytes matched */
+	const char *chr;			/* nbytes > 1: the character's bytes */
 	int			min;			/* minimum repetitions */
 	bool		exact;			/* min == max */
 } Atom;
 
+/* What the analysis needs to know about the pattern's flags. */
+typedef struct PatternInfo
+{
+	bool		icase;
+	bool		ascii_digits;	/* \d and [:digit:] mean 0-9 only */
+} PatternInfo;
+
+static void
+add_digits(ByteSet *s)
+{
+	for (unsigned char c = '0'; c <= '9'; c++)
+		byteset_add(s, c);
+}
+
+/*
+ * Read a bracket expression starting at pat[i] == '['. Sets *end to the
+ * index after it and returns whether *set holds exactly the bytes it
+ * matches; returns false with *end = -1 when the bracket is not closed.
+ */
+static bool
+read_bracket(const char *pat, int len, int i, const PatternInfo *info,
+			 ByteSet *set, int *end)
+{
+	int			j = i + 1;
+	bool		usable = true;
+	int			prev = -1;		/* last single ASCII character, for ranges */
+
+	memset(set, 0, sizeof(ByteSet));
+	*end = -1;
+	if (j < len && pat[j] == '^')
+	{
+		usable = false;			/* matches characters of any length */
+		j++;
+	}
+	if (j < len && pat[j] == ']')
+	{
+		byteset_add(set, ']');
+		prev = ']';
+		j++;
+	}
+	while (j < len && pat[j] != ']')
+	{
+		unsigned char c = (unsigned char) pat[j];
+
+		if (c == '[' && j + 1 < len &&
+			(pat[j + 1] == ':' || pat[j + 1] == '.' || pat[j + 1] == '='))
+		{
+			char		close = pat[j + 1];
+			int			start = j + 2;
+
+			j += 2;
+			while (j + 1 < len && !(pat[j] == close && pat[j + 1] == ']'))
+				j++;
+			if (j + 1 >= len)
+				return false;
+			if (close == ':' && j - start == 5 &&
+				strncmp(pat + start, "digit", 5) == 0 && info->ascii_digits)
+				add_digits(set);
+			else
+				usable = false;
+			j += 2;
+			prev = -1;
+			continue;
+		}
+		if (c == '\\')
+		{
+			unsigned char e;
+
+			if (j + 1 >= len)
+				return false;
+			e = (unsigned char) pat[j + 1];
+			if (e == 'd' && info->ascii_digits)
+			{
+				add_digits(set);
+				prev = -1;
+			}
+			else if (!IS_HIGHBIT_SET(e) && !isalnum(e))
+			{
+				byteset_add(set, e);
+				prev = e;
+			}
+			else
+			{
+				usable = false;
+				prev = -1;
+			}
+			j += 2;
+			continue;
+		}
+		if (c == '-' && prev >= 0 && j + 1 < len && pat[j + 1] != ']')
+		{
+			unsigned char hi = (unsigned char) pat[j + 1];
+
+			/* ranges to escapes, elements or other characters: not read */
+			if (IS_HIGHBIT_SET(hi) || hi == '\\' || hi == '[' || hi < prev)
+				return false;
+			for (int k = prev; k <= hi; k++)
+				byteset_add(set, (unsigned char) k);
+			j += 2;
+			prev = -1;
+			continue;
+		}
+		if (IS_HIGHBIT_SET(c))
+		{
+			usable = false;
+			j += pg_mblen(pat + j);
+			prev = -1;
+			continue;
+		}
+		byteset_add(set, c);
+		prev = c;
+		j++;
+	}
+	if (j >= len)
+		return false;
+	*end = j + 1;
+
+	/* letters may fold onto non-ASCII letters when case is ignored */
+	if (info->icase)
+		for (int k = 'A'; k <= 'z'; k++)
+			if (isalpha(k) && byteset_has(set, (unsigned char) k))
+				usable = false;
+	return usable;
+}
+
 /* Read the atoms of a pattern; false when it has a construct we do not read. */
 static bool
-read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
+read_atoms(const char *pat, int len, const PatternInfo *info,
+		   Atom **atoms_out, int *natoms_out)
 {
 	Atom	   *atoms = palloc(sizeof(Atom) * (len + 1));
 	int			n = 0;
@@ -105,10 +273,10 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 		unsigned char c = (unsigned char) pat[i];
 		Atom	   *a = &atoms[n];
 
+		memset(a, 0, sizeof(Atom));
 		a->min = 1;
 		a->exact = true;
-		a->chr = NULL;
-		a->chrlen = 0;
+		a->nbytes = 1;
 
 		if (c == '(' || c == ')')
 			return false;		/* groups, including (?...) options */
@@ -135,7 +303,7 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 
 				if (j >= len || !isdigit((unsigned char) pat[j]))
 					return false;
-				while (j < len && isdigit((unsigned char) pat[j]))
+				while (j < len && isdigit((unsigned char) pat[j]) && min < 10000)
 					min = min * 10 + (pat[j++] - '0');
 				if (j < len && pat[j] == '}')
 					exact = true;
@@ -145,7 +313,7 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 					if (j < len && isdigit((unsigned char) pat[j]))
 					{
 						max = 0;
-						while (j < len && isdigit((unsigned char) pat[j]))
+						while (j < len && isdigit((unsigned char) pat[j]) && max < 10000)
 							max = max * 10 + (pat[j++] - '0');
 						exact = (max == min);
 					}
@@ -155,7 +323,7 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 				i = j;
 			}
 			/* the quantifier applies to the previous atom */
-			atoms[n - 1].min *= min;
+			atoms[n - 1].min = Min(atoms[n - 1].min * min, 10000);
 			atoms[n - 1].exact = atoms[n - 1].exact && exact;
 			i++;
 			if (i < len && pat[i] == '?')	/* non-greedy */
@@ -169,15 +337,17 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 			if (i + 1 >= len)
 				return false;
 			e = (unsigned char) pat[i + 1];
-			if (e == 'd')
-				a->kind = ATOM_DIGIT;
-			else if (!isalnum(e) && e < 0x80)
+			if (e == 'd' && info->ascii_digits)
 			{
-				a->kind = ATOM_CHAR;
-				a->chr = pat + i + 1;
-				a->chrlen = 1;
+				a->kind = ATOM_BYTES;
+				add_digits(&a->set);
 			}
-			else if (strchr("DwWsSmMyYAZ", e) != NULL)
+			else if (!IS_HIGHBIT_SET(e) && !isalnum(e))
+			{
+				a->kind = ATOM_BYTES;
+				byteset_add(&a->set, e);
+			}
+			else if (strchr("dDwWsSmMyYAZ", e) != NULL)
 				a->kind = ATOM_OTHER;
 			else
 				return false;	/* back references, \x, \u and the like */
@@ -187,46 +357,14 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 		}
 		if (c == '[')
 		{
-			int			j = i + 1;
+			int			end;
 
-			if (strncmp(pat + i, "[0-9]", 5) == 0)
-			{
-				a->kind = ATOM_DIGIT;
-				n++;
-				i += 5;
-				continue;
-			}
-			if (strncmp(pat + i, "[[:digit:]]", 11) == 0)
-			{
-				a->kind = ATOM_DIGIT;
-				n++;
-				i += 11;
-				continue;
-			}
-			if (j < len && pat[j] == '^')
-				j++;
-			if (j < len && pat[j] == ']')
-				j++;
-			while (j < len && pat[j] != ']')
-			{
-				if (pat[j] == '[' && j + 1 < len &&
-					(pat[j + 1] == ':' || pat[j + 1] == '.' || pat[j + 1] == '='))
-				{
-					char		close = pat[j + 1];
-
-					j += 2;
-					while (j + 1 < len && !(pat[j] == close && pat[j + 1] == ']'))
-						j++;
-					j += 2;
-					continue;
-				}
-				j++;
-			}
-			if (j >= len)
+			a->kind = read_bracket(pat, len, i, info, &a->set, &end) ?
+				ATOM_BYTES : ATOM_OTHER;
+			if (end < 0)
 				return false;
-			a->kind = ATOM_OTHER;
 			n++;
-			i = j + 1;
+			i = end;
 			continue;
 		}
 		if (c == '.' || c == '^' || c == '$')
@@ -236,11 +374,24 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 			i++;
 			continue;
 		}
-		a->kind = ATOM_CHAR;
-		a->chr = pat + i;
-		a->chrlen = pg_mblen(pat + i);
+		if (IS_HIGHBIT_SET(c))
+		{
+			a->nbytes = pg_mblen(pat + i);
+			a->chr = pat + i;
+			a->kind = info->icase ? ATOM_OTHER : ATOM_BYTES;
+			n++;
+			i += a->nbytes;
+			continue;
+		}
+		if (info->icase && isalpha(c))
+			a->kind = ATOM_OTHER;
+		else
+		{
+			a->kind = ATOM_BYTES;
+			byteset_add(&a->set, c);
+		}
 		n++;
-		i += a->chrlen;
+		i++;
 	}
 	*atoms_out = atoms;
 	*natoms_out = n;
@@ -248,77 +399,164 @@ read_atoms(const char *pat, int len, Atom **atoms_out, int *natoms_out)
 }
 
 /*
- * The longest fixed string every match must contain, when the pattern has
- * one alternative; NULL otherwise. letters_ok is false for case-insensitive
- * patterns, where case folding can map non-ASCII letters onto ASCII ones.
+ * How common a byte is in listing text, roughly: spaces and lower-case
+ * letters are everywhere, punctuation such as "@" or "(" is rare.
  */
-static char *
-required_literal(Atom *atoms, int natoms, bool letters_ok, int *outlen)
+static double
+byte_frequency(unsigned char c)
 {
-	StringInfoData run;
-	char	   *best = NULL;
-	int			bestlen = 0;
+	if (c == ' ')
+		return 150;
+	if (c >= 'a' && c <= 'z')
+		return strchr("etaoinshr", c) ? 60 : 15;
+	if (c >= 'A' && c <= 'Z')
+		return 3;
+	if (c >= '0' && c <= '9')
+		return 4;
+	if (c == '.' || c == ',')
+		return 10;
+	if (IS_HIGHBIT_SET(c))
+		return 2;
+	return 1;
+}
 
-	for (int k = 0; k < natoms; k++)
-		if (atoms[k].kind == ATOM_ALT)
-			return NULL;
+/* Keep a finished sequence of an alternative, with its anchor. */
+static void
+finish_seq(RegexAlt *alt, ByteSet *sets, int len)
+{
+	ByteSeq		seq;
 
-	initStringInfo(&run);
-	for (int k = 0; k <= natoms; k++)
+	if (len == 0)
+		return;
+	seq.len = len;
+	seq.anchor = 0;
+	seq.anchor_cost = -1;
+	for (int k = 0; k < len; k++)
 	{
-		Atom	   *a = k < natoms ? &atoms[k] : NULL;
-		bool		usable = a != NULL && a->kind == ATOM_CHAR && a->min >= 1 &&
-			(letters_ok || (a->chrlen == 1 && !isalpha((unsigned char) a->chr[0])));
+		double		cost = 0;
 
-		if (usable)
+		for (int c = 0; c < 256; c++)
+			if (byteset_has(&sets[k], (unsigned char) c))
+				cost += byte_frequency((unsigned char) c);
+		if (seq.anchor_cost < 0 || cost < seq.anchor_cost)
 		{
-			/* a character repeated exactly m times is m characters of the run */
-			for (int r = 0; r < (a->exact ? a->min : 1); r++)
-				appendBinaryStringInfo(&run, a->chr, a->chrlen);
-			if (a->exact)
-				continue;
+			seq.anchor = k;
+			seq.anchor_cost = cost;
 		}
-		if (run.len > bestlen)
-		{
-			best = pnstrdup(run.data, run.len);
-			bestlen = run.len;
-		}
-		resetStringInfo(&run);
 	}
-	*outlen = bestlen;
-	return best;
+	seq.sets = palloc(sizeof(ByteSet) * len);
+	memcpy(seq.sets, sets, sizeof(ByteSet) * len);
+
+	/* keep the MAX_SEQS sequences with the rarest anchors, rarest first */
+	if (alt->nseqs == MAX_SEQS &&
+		alt->seqs[MAX_SEQS - 1].anchor_cost <= seq.anchor_cost)
+		return;
+	if (alt->nseqs < MAX_SEQS)
+		alt->nseqs++;
+	for (int k = alt->nseqs - 1; k >= 0; k--)
+	{
+		if (k > 0 && alt->seqs[k - 1].anchor_cost > seq.anchor_cost)
+			alt->seqs[k] = alt->seqs[k - 1];
+		else
+		{
+			alt->seqs[k] = seq;
+			break;
+		}
+	}
+}
+
+/* Append one repetition of an atom's bytes to a sequence being built. */
+static void
+append_atom(RegexAlt *alt, ByteSet *sets, int *len, const Atom *a)
+{
+	for (int b = 0; b < a->nbytes; b++)
+	{
+		if (*len == MAX_SEQ_LEN)
+		{
+			finish_seq(alt, sets, *len);
+			*len = 0;
+		}
+		if (a->nbytes == 1)
+			sets[*len] = a->set;
+		else
+		{
+			memset(&sets[*len], 0, sizeof(ByteSet));
+			byteset_add(&sets[*len], (unsigned char) a->chr[b]);
+		}
+		(*len)++;
+	}
 }
 
 /*
- * The number of consecutive digits every match must contain: the least,
- * over the alternatives, of the longest run of digit atoms in each.
+ * The byte sequences every match of one alternative must contain. An atom
+ * that must occur m times adds its bytes m times. When it may occur more
+ * often, what follows is no longer next to what came before it, so the
+ * sequence ends there and a new one starts with its m occurrences.
  */
-static int
-required_digit_run(Atom *atoms, int natoms)
+static void
+alternative_seqs(RegexAlt *alt, const Atom *atoms, int natoms)
 {
-	int			least = INT_MAX;
-	int			longest = 0;
-	int			run = 0;
+	ByteSet		sets[MAX_SEQ_LEN];
+	int			len = 0;
 
-	for (int k = 0; k <= natoms; k++)
+	alt->nseqs = 0;
+	alt->seqs = palloc(sizeof(ByteSeq) * MAX_SEQS);
+	for (int k = 0; k < natoms; k++)
 	{
-		if (k == natoms || atoms[k].kind == ATOM_ALT)
+		const Atom *a = &atoms[k];
+		int			reps = Min(a->min, MAX_SEQ_LEN);
+
+		if (a->kind != ATOM_BYTES || a->min == 0)
 		{
-			longest = Max(longest, run);
-			least = Min(least, longest);
-			longest = 0;
-			run = 0;
+			finish_seq(alt, sets, len);
+			len = 0;
 			continue;
 		}
-		if (atoms[k].kind == ATOM_DIGIT)
-			run += atoms[k].min;
-		else
+		for (int r = 0; r < reps; r++)
+			append_atom(alt, sets, &len, a);
+		if (!a->exact)
 		{
-			longest = Max(longest, run);
-			run = 0;
+			finish_seq(alt, sets, len);
+			len = 0;
+			for (int r = 0; r < reps; r++)
+				append_atom(alt, sets, &len, a);
 		}
 	}
-	return least == INT_MAX ? 0 : least;
+	finish_seq(alt, sets, len);
+}
+
+/*
+ * Read the needs of each top-level alternative into rx. When one of them
+ * needs nothing, any text may match and rx gets no prefilter.
+ */
+static void
+analyse_alternatives(OlpeRegex *rx, Atom *atoms, int natoms)
+{
+	int			nalts = 1;
+	int			start = 0;
+	int			k = 0;
+
+	for (int i = 0; i < natoms; i++)
+		if (atoms[i].kind == ATOM_ALT)
+			nalts++;
+	rx->alts = palloc0(sizeof(RegexAlt) * nalts);
+
+	for (int i = 0; i <= natoms; i++)
+	{
+		RegexAlt   *alt;
+
+		if (i < natoms && atoms[i].kind != ATOM_ALT)
+			continue;
+		alt = &rx->alts[k++];
+		alternative_seqs(alt, atoms + start, i - start);
+		if (alt->nseqs == 0)
+		{
+			rx->nalts = 0;
+			return;
+		}
+		start = i + 1;
+	}
+	rx->nalts = nalts;
 }
 
 /*
@@ -337,23 +575,125 @@ digits_are_ascii(Oid collation)
 	return locale == NULL || locale->provider != COLLPROVIDER_ICU;
 }
 
-/* Does the text contain n consecutive ASCII digits? */
-static bool
-has_digit_run(const char *str, int len, int n)
+/* Does the sequence occur with its anchor byte at str[i]? */
+static inline bool
+seq_at(const ByteSeq *seq, const unsigned char *str, int i)
 {
-	int			run = 0;
+	const unsigned char *s = str + i - seq->anchor;
 
-	for (int i = 0; i < len; i++)
-	{
-		if (str[i] >= '0' && str[i] <= '9')
+	for (int k = 0; k < seq->len; k++)
+		if (!byteset_has(&seq->sets[k], s[k]))
+			return false;
+	return true;
+}
+
+/*
+ * Does the text hold the byte sequence? The anchor's bytes are found with
+ * memchr() when it has at most MAX_ANCHOR_BYTES of them, else byte by byte.
+ */
+#define MAX_ANCHOR_BYTES 4
+
+static bool
+seq_found(const ByteSeq *seq, const unsigned char *str, int len)
+{
+	int			first = seq->anchor;	/* first and last place of the anchor */
+	int			last = len - (seq->len - seq->anchor);
+	const ByteSet *aset = &seq->sets[seq->anchor];
+	int			nbytes = 0;
+	unsigned char bytes[MAX_ANCHOR_BYTES];
+	int			next[MAX_ANCHOR_BYTES];
+
+	if (last < first)
+		return false;
+
+	for (int c = 0; c < 256 && nbytes <= MAX_ANCHOR_BYTES; c++)
+		if (byteset_has(aset, (unsigned char) c))
 		{
-			if (++run >= n)
-				return true;
+			if (nbytes < MAX_ANCHOR_BYTES)
+				bytes[nbytes] = (unsigned char) c;
+			nbytes++;
 		}
-		else
-			run = 0;
+
+	if (nbytes > MAX_ANCHOR_BYTES)
+	{
+		for (int i = first; i <= last; i++)
+			if (byteset_has(aset, str[i]) && seq_at(seq, str, i))
+				return true;
+		return false;
+	}
+
+	/* next[b]: where bytes[b] occurs next, or past last */
+	for (int b = 0; b < nbytes; b++)
+	{
+		const unsigned char *hit = memchr(str + first, bytes[b], last - first + 1);
+
+		next[b] = hit ? (int) (hit - str) : last + 1;
+	}
+	for (;;)
+	{
+		int			i = last + 1;
+
+		for (int b = 0; b < nbytes; b++)
+			i = Min(i, next[b]);
+		if (i > last)
+			return false;
+		if (seq_at(seq, str, i))
+			return true;
+		for (int b = 0; b < nbytes; b++)
+		{
+			if (next[b] == i)
+			{
+				const unsigned char *hit = i < last ?
+					memchr(str + i + 1, bytes[b], last - i) : NULL;
+
+				next[b] = hit ? (int) (hit - str) : last + 1;
+			}
+		}
+	}
+}
+
+/* Can the text hold a match of some alternative of the pattern? */
+static bool
+prefilter_passes(OlpeRegex *rx, const char *str, int len)
+{
+	for (int i = 0; i < rx->nalts; i++)
+	{
+		RegexAlt   *alt = &rx->alts[i];
+		int			k;
+
+		for (k = 0; k < alt->nseqs; k++)
+			if (!seq_found(&alt->seqs[k], (const unsigned char *) str, len))
+				break;
+		if (k == alt->nseqs)
+			return true;
 	}
 	return false;
+}
+
+/*
+ * The wide-character form of a text: ASCII bytes are copied as they are,
+ * which is what every server encoding's conversion does with them, and the
+ * rest goes through the encoding's conversion.
+ */
+static int
+to_wide(const char *str, int len, pg_wchar *w)
+{
+	int			i;
+
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) str[i];
+
+		if (IS_HIGHBIT_SET(c))
+			break;
+		w[i] = c;
+	}
+	if (i == len)
+	{
+		w[len] = 0;
+		return len;
+	}
+	return i + pg_mb2wchar_with_len(str + i, w + i, len - i);
 }
 
 /*
@@ -396,12 +736,12 @@ olpe_regex_compile(text *pattern, bool icase, bool negate, Oid collation)
 		Atom	   *atoms;
 		int			natoms;
 
-		if (read_atoms(pat, len, &atoms, &natoms))
-		{
-			rx->literal = required_literal(atoms, natoms, !icase, &rx->literal_len);
-			if (digits_are_ascii(collation))
-				rx->digit_run = required_digit_run(atoms, natoms);
-		}
+		PatternInfo info;
+
+		info.icase = icase;
+		info.ascii_digits = digits_are_ascii(collation);
+		if (read_atoms(pat, len, &info, &atoms, &natoms))
+			analyse_alternatives(rx, atoms, natoms);
 	}
 	return rx;
 }
@@ -419,11 +759,7 @@ olpe_regex_match(OlpeRegex *rx, const char *str, int len,
 	pg_wchar   *w;
 	int			n;
 
-	if (rx->literal != NULL &&
-		(len < rx->literal_len ||
-		 memmem(str, len, rx->literal, rx->literal_len) == NULL))
-		return rx->negate;
-	if (rx->digit_run >= 2 && !has_digit_run(str, len, rx->digit_run))
+	if (rx->nalts > 0 && !prefilter_passes(rx, str, len))
 		return rx->negate;
 
 	if (wide != NULL && *wide != NULL)
@@ -434,7 +770,7 @@ olpe_regex_match(OlpeRegex *rx, const char *str, int len,
 	else
 	{
 		w = palloc(sizeof(pg_wchar) * (len + 1));
-		n = pg_mb2wchar_with_len(str, w, len);
+		n = to_wide(str, len, w);
 		if (wide != NULL)
 		{
 			*wide = w;
