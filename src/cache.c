@@ -15,7 +15,10 @@
  * policy's version cannot have changed either and the lookup costs a few
  * comparisons. When the snapshot differs (a new statement in READ
  * COMMITTED, a new transaction, or a hot standby that replayed more WAL)
- * the policy row is read again through its primary key, once. This gives
+ * the tuple the row was read from is checked once: while it is visible and
+ * nothing has updated or deleted it, it is still the row (see
+ * olpe_policy_row_current). Otherwise the row is read again through its
+ * primary key. This gives
  * both guarantees olpe makes: a whole statement sees one policy version,
  * and the next statement of every backend, on the primary or on a replica,
  * sees a committed change, with no reconnect and no session state.
@@ -258,6 +261,40 @@ rowtype_identity(Oid rowtype, int32 typmod, TupleDesc *tupdesc)
 }
 
 /*
+ * Read a policy's row again under snap, and free the compiled versions
+ * that are no longer current.
+ */
+static void
+reread_policy(PolicyEntry *entry, const char *name, Snapshot snap)
+{
+	OlpePolicyRow row;
+
+	entry->snap.valid = false;
+	entry->exists = olpe_policy_lookup(name, &row);
+	if (entry->exists)
+	{
+		if (entry->row.name)
+			pfree(entry->row.name);
+		entry->row = row;
+		entry->row.name = MemoryContextStrdup(TopMemoryContext, name);
+	}
+	snapshot_store(&entry->snap, snap);
+
+	for (OlpeProgram **link = &entry->programs; *link;)
+	{
+		if (!entry->exists || (*link)->version != entry->row.version)
+		{
+			OlpeProgram *dead = *link;
+
+			*link = dead->next;
+			free_program(dead);
+		}
+		else
+			link = &(*link)->next;
+	}
+}
+
+/*
  * olpe_cache_policy
  *		The compiled program of a policy for a listing type.
  *
@@ -284,36 +321,17 @@ olpe_cache_policy(const char *name, Oid rowtype, int32 rowtypmod)
 	if (!found)
 		memset((char *) entry + NAMEDATALEN, 0, sizeof(PolicyEntry) - NAMEDATALEN);
 
-	/* re-read the policy row when the snapshot sees other commits */
+	/*
+	 * A new snapshot may see other commits: check the row's tuple, and read
+	 * the row again when it may have changed.
+	 */
 	snap = ActiveSnapshotSet() ? GetActiveSnapshot() : NULL;
 	if (!snapshot_matches(&entry->snap, snap))
 	{
-		OlpePolicyRow row;
-
-		entry->snap.valid = false;
-		entry->exists = olpe_policy_lookup(name, &row);
-		if (entry->exists)
-		{
-			if (entry->row.name)
-				pfree(entry->row.name);
-			entry->row = row;
-			entry->row.name = MemoryContextStrdup(TopMemoryContext, name);
-		}
-		snapshot_store(&entry->snap, snap);
-
-		/* versions that are no longer current are freed */
-		for (OlpeProgram **link = &entry->programs; *link;)
-		{
-			if (!entry->exists || (*link)->version != entry->row.version)
-			{
-				OlpeProgram *dead = *link;
-
-				*link = dead->next;
-				free_program(dead);
-			}
-			else
-				link = &(*link)->next;
-		}
+		if (entry->exists && olpe_policy_row_current(&entry->row, snap))
+			snapshot_store(&entry->snap, snap);
+		else
+			reread_policy(entry, name, snap);
 	}
 	if (!entry->exists)
 		ereport(ERROR,

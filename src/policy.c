@@ -3,11 +3,12 @@
  * policy.c
  *	  Read policies from the olpe tables and compile them into programs.
  *
- * olpe_policy_lookup() runs once per statement and policy (see cache.c):
- * it reads one row of olpe.policy through its primary key index under the
- * active snapshot, without SPI, so that checking a policy's version costs
- * about as much as one index probe. Rules and parameters are read with SPI
- * only when a version has to be compiled.
+ * olpe_policy_lookup() reads one row of olpe.policy through its primary key
+ * index under the active snapshot, without SPI. Once a row has been read,
+ * olpe_policy_row_current() checks at each new statement (see cache.c)
+ * that the row is still the current one by looking at the tuple where it
+ * was found, which costs one buffer access. Rules and parameters are read
+ * with SPI only when a version has to be compiled.
  *
  * src/policy.c
  *
@@ -16,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/table.h"
@@ -24,6 +26,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "storage/bufmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -136,10 +139,88 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 		d = heap_getattr(tup, Anum_policy_version, desc, &isnull);
 		row->version = isnull ? 0 : DatumGetInt64(d);
 		row->mode = read_policy_mode(tup, desc);
+		row->tid = tup->t_self;
+		row->xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+/*
+ * olpe_policy_row_current
+ *		Is the policy row read earlier still the one visible to snapshot?
+ *
+ * Every change of a policy, of its rules or of its parameters updates its
+ * row in olpe.policy (the version trigger), and an update or a delete
+ * stamps the old tuple with the changing transaction before that
+ * transaction can commit. So when the tuple at the remembered place is
+ * still the same row (same writing transaction, same name), is visible to
+ * the snapshot and carries no update or delete, committed or in progress,
+ * then no newer version of the row exists and the primary key rules out
+ * another row of that name: the row read before is still the policy's row
+ * for this snapshot.
+ * Anything else (a row being changed, a rewritten or truncated table, a
+ * snapshot older than the row) answers false and the caller reads the row
+ * again through the index. Locks that only share the row, such as foreign
+ * key checks of new rules, do not count as changes.
+ */
+bool
+olpe_policy_row_current(const OlpePolicyRow *row, Snapshot snapshot)
+{
+	Relation	rel;
+	BlockNumber blkno = ItemPointerGetBlockNumber(&row->tid);
+	OffsetNumber offnum = ItemPointerGetOffsetNumber(&row->tid);
+	Buffer		buf;
+	Page		page;
+	ItemId		lp;
+	bool		current = false;
+
+	if (snapshot == NULL || !IsMVCCSnapshot(snapshot) ||
+		!OidIsValid(policy_relid) ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(policy_relid)))
+		return false;
+
+	rel = table_open(policy_relid, AccessShareLock);
+	if (blkno >= RelationGetNumberOfBlocks(rel))
+	{
+		table_close(rel, AccessShareLock);
+		return false;
+	}
+	buf = ReadBuffer(rel, blkno);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (offnum >= FirstOffsetNumber && offnum <= PageGetMaxOffsetNumber(page) &&
+		ItemIdIsNormal(lp = PageGetItemId(page, offnum)))
+	{
+		HeapTupleData tup;
+		HeapTupleHeader hdr = (HeapTupleHeader) PageGetItem(page, lp);
+		uint16		infomask = hdr->t_infomask;
+
+		tup.t_data = hdr;
+		tup.t_len = ItemIdGetLength(lp);
+		tup.t_tableOid = policy_relid;
+		tup.t_self = row->tid;
+
+		if (HeapTupleHeaderGetRawXmin(hdr) == row->xmin &&
+			(HeapTupleHeaderGetRawXmax(hdr) == InvalidTransactionId ||
+			 (infomask & HEAP_XMAX_INVALID) != 0 ||
+			 HEAP_XMAX_IS_LOCKED_ONLY(infomask)) &&
+			HeapTupleSatisfiesVisibility(&tup, snapshot, buf))
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(&tup, Anum_policy_name,
+										 RelationGetDescr(rel), &isnull);
+			text	   *name = isnull ? NULL : DatumGetTextPP(d);
+
+			current = name != NULL &&
+				VARSIZE_ANY_EXHDR(name) == strlen(row->name) &&
+				memcmp(VARDATA_ANY(name), row->name, strlen(row->name)) == 0;
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	table_close(rel, AccessShareLock);
+	return current;
 }
 
 /*

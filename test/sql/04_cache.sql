@@ -56,6 +56,37 @@ SELECT (SELECT array_agg((olpe.evaluate('cached', s)).outcome ORDER BY id) FROM 
        (SELECT array_agg((olpe.evaluate('cached', to_jsonb(s))).outcome ORDER BY id) FROM spaces s) AS documents;
 
 ------------------------------------------------------------------------
+-- The policy row's tuple
+------------------------------------------------------------------------
+
+-- A new statement checks the tuple that the policy row was read from
+-- instead of reading the row again. A cursor keeps the snapshot of its
+-- DECLARE: fetched after a newer statement cached the changed rules, its
+-- rows are still judged by the rules visible to that snapshot.
+BEGIN;
+DECLARE old_rules CURSOR FOR
+  SELECT id, (olpe.evaluate('cached', s)).failed FROM spaces s ORDER BY id;
+UPDATE olpe.rule SET condition = 'desks > 100' WHERE policy = 'cached' AND name = 'desks';
+SELECT id, (olpe.evaluate('cached', s)).failed FROM spaces s ORDER BY id;
+FETCH ALL FROM old_rules;
+ROLLBACK;
+
+-- VACUUM FULL moves the rows of olpe.policy. Three policies written by one
+-- statement share their writing transaction; once the first is deleted,
+-- the table is rewritten and the second changes, the place where the
+-- second was read now stores the third, and the second's new rules are used.
+VACUUM FULL olpe.policy;
+INSERT INTO olpe.policy (name, target) VALUES ('moved_1', 'spaces'), ('moved_2', 'spaces'), ('moved_3', 'spaces');
+SELECT id, (olpe.evaluate('moved_2', s)).failed FROM spaces s ORDER BY id;
+CREATE TEMP TABLE moved_place AS SELECT ctid AS place FROM olpe.policy WHERE name = 'moved_2';
+DELETE FROM olpe.policy WHERE name = 'moved_1';
+VACUUM FULL olpe.policy;
+INSERT INTO olpe.rule (policy, name, condition) VALUES ('moved_2', 'desks', 'desks > 6');
+SELECT p.name AS now_at_old_place FROM olpe.policy p, moved_place m WHERE p.ctid = m.place;
+SELECT id, (olpe.evaluate('moved_2', s)).failed FROM spaces s ORDER BY id;
+DELETE FROM olpe.policy WHERE name IN ('moved_2', 'moved_3');
+
+------------------------------------------------------------------------
 -- Session settings that literals are read under
 ------------------------------------------------------------------------
 
