@@ -732,32 +732,88 @@ olpe_build_wordlist(ArrayType *words, Oid collation)
 }
 
 /*
- * Does lower() under this collation map every ASCII character the way
- * ASCII case folding does? True for C, POSIX and the usual locales; false
- * for a Turkish locale, where upper-case I lowers to a dotless i. Checked
- * once per collation, by running lower() itself on all of ASCII.
+ * Does lower() (or upper()) under this collation map every ASCII character
+ * the way ASCII case mapping does? True for C, POSIX and the usual locales;
+ * false for a Turkish locale, where upper-case I lowers to a dotless i.
+ * Checked once per collation, by running the function itself on all of
+ * ASCII.
  */
 static bool
-ascii_lowers_plainly(Oid collation)
+ascii_maps_plainly(Oid collation, bool to_upper)
 {
-	static Oid	checked_collation = InvalidOid;
-	static bool checked_result = false;
+	static Oid	checked_collation[2] = {InvalidOid, InvalidOid};
+	static bool checked_result[2] = {false, false};
 	char		ascii[128];
-	text	   *lowered;
+	text	   *mapped;
+	bool		plain;
 
-	if (collation == checked_collation && OidIsValid(collation))
-		return checked_result;
+	if (collation == checked_collation[to_upper] && OidIsValid(collation))
+		return checked_result[to_upper];
 
 	for (int c = 1; c < 128; c++)
 		ascii[c - 1] = (char) c;
-	lowered = DatumGetTextPP(DirectFunctionCall1Coll(lower, collation,
-													 PointerGetDatum(cstring_to_text_with_len(ascii, 127))));
-	checked_result = VARSIZE_ANY_EXHDR(lowered) == 127;
-	for (int c = 1; checked_result && c < 128; c++)
-		if ((unsigned char) VARDATA_ANY(lowered)[c - 1] != pg_ascii_tolower((unsigned char) c))
-			checked_result = false;
-	checked_collation = collation;
-	return checked_result;
+	mapped = DatumGetTextPP(DirectFunctionCall1Coll(to_upper ? upper : lower, collation,
+													PointerGetDatum(cstring_to_text_with_len(ascii, 127))));
+	plain = VARSIZE_ANY_EXHDR(mapped) == 127;
+	for (int c = 1; plain && c < 128; c++)
+		if ((unsigned char) VARDATA_ANY(mapped)[c - 1] !=
+			(to_upper ? pg_ascii_toupper((unsigned char) c) : pg_ascii_tolower((unsigned char) c)))
+			plain = false;
+	checked_collation[to_upper] = collation;
+	checked_result[to_upper] = plain;
+	return plain;
+}
+
+static bool
+ascii_lowers_plainly(Oid collation)
+{
+	return ascii_maps_plainly(collation, false);
+}
+
+/*
+ * lower(text) and upper(text): an all-ASCII text is mapped byte by byte
+ * when the collation maps ASCII plainly, which gives the function's result
+ * without its wide-character round trip. Other texts go to the function.
+ */
+static Datum
+eval_ascii_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+{
+	Datum		d = n->args[0]->eval(n->args[0], state, isnull);
+	bool		to_upper = n->flinfo->fn_addr == upper;
+	text	   *t;
+	const unsigned char *src;
+	int			len;
+	text	   *result;
+	unsigned char *dst;
+	unsigned char seen = 0;
+
+	if (*isnull)
+		return (Datum) 0;
+	if (!ascii_maps_plainly(n->inputcollid, to_upper))
+		return FunctionCall1Coll(n->flinfo, n->inputcollid, d);
+
+	t = DatumGetTextPP(d);
+	src = (const unsigned char *) VARDATA_ANY(t);
+	len = VARSIZE_ANY_EXHDR(t);
+	result = palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	dst = (unsigned char *) VARDATA(result);
+	for (int i = 0; i < len; i++)
+	{
+		unsigned char c = src[i];
+
+		seen |= c;
+		if (to_upper)
+			dst[i] = (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c;
+		else
+			dst[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+	}
+	if (seen & 0x80)
+	{
+		pfree(result);
+		return FunctionCall1Coll(n->flinfo, n->inputcollid, d);
+	}
+	return PointerGetDatum(result);
 }
 
 /*
@@ -899,15 +955,33 @@ eval_utf8_length(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	text	   *t;
 	const unsigned char *bytes;
 	int			len;
-	int32		chars = 0;
+	int			i = 0;
+	int32		chars;
 
 	if (*isnull)
 		return (Datum) 0;
 	t = DatumGetTextPP(d);
 	bytes = (const unsigned char *) VARDATA_ANY(t);
 	len = VARSIZE_ANY_EXHDR(t);
-	for (int i = 0; i < len; i++)
-		chars += (bytes[i] & 0xC0) != 0x80;
+	chars = len;
+
+	/*
+	 * Eight bytes at a time: a continuation byte has its top bit set and the
+	 * next bit clear. The marks land on bits 7, 15, ..., 63; shifted down
+	 * and multiplied, their count collects in the top byte.
+	 */
+	while (len - i >= 8)
+	{
+		uint64		w;
+		uint64		cont;
+
+		memcpy(&w, bytes + i, 8);
+		cont = (w & ~(w << 1) & UINT64CONST(0x8080808080808080)) >> 7;
+		chars -= (int32) ((cont * UINT64CONST(0x0101010101010101)) >> 56);
+		i += 8;
+	}
+	for (; i < len; i++)
+		chars -= (bytes[i] & 0xC0) == 0x80;
 	return Int32GetDatum(chars);
 }
 
@@ -924,9 +998,14 @@ olpe_set_eval_func(OlpeNode *n)
 			n->eval = eval_var;
 			break;
 		case ON_FUNC:
-			if (n->funcid == F_TEXTLEN && n->nargs == 1 &&
+			/* length(text) is a pg_proc entry of its own that calls textlen */
+			if (n->nargs == 1 && n->flinfo != NULL &&
+				n->flinfo->fn_addr == textlen &&
 				GetDatabaseEncoding() == PG_UTF8)
 				n->eval = eval_utf8_length;
+			else if (n->nargs == 1 && n->flinfo != NULL &&
+					 (n->flinfo->fn_addr == lower || n->flinfo->fn_addr == upper))
+				n->eval = eval_ascii_case;
 			else
 				n->eval = eval_func;
 			break;

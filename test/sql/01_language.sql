@@ -578,3 +578,43 @@ FROM close_types t, LATERAL (VALUES
   ('vcs @> ARRAY[''a'']', (vcs::text[] @> ARRAY['a'])),
   ('vcs && ''{b,c}''', (vcs::text[] && '{b,c}'))
 ) v(e, expected);
+
+-- length() counts the characters of UTF-8 text eight bytes at a time:
+-- texts of 0 to 40 characters, with characters of one to four
+-- bytes at every place.
+SELECT count(*) AS texts,
+       count(*) FILTER (WHERE olpe.eval('length(t) = ' || length(t), x)) AS counted_right
+  FROM (SELECT left(repeat(p, 40), n) AS t
+          FROM generate_series(0, 40) n,
+               unnest(ARRAY['a', 'é', '€', '😀', 'aé€😀', 'ab€', '😀a', 'aaaaaaaé']) p) x;
+
+-- lower() and upper() map an all-ASCII text byte by byte only where the
+-- collation maps ASCII that way. A Turkish collation lowers I to a dotless
+-- i and uppers i to a dotted I. Non-ASCII text goes to the functions.
+CREATE TABLE case_map (
+  id      integer PRIMARY KEY,
+  d_text  text,
+  c_text  text COLLATE "C",
+  tr_text text COLLATE "tr-x-icu"
+);
+INSERT INTO case_map VALUES
+  (1, 'Istanbul office', 'Istanbul office', 'Istanbul office'),
+  (2, 'ÉTAGE élevé', 'ÉTAGE élevé', 'ÉTAGE élevé'),
+  (3, '', '', ''),
+  (4, 'MiXeD 123 !?', 'MiXeD 123 !?', 'MiXeD 123 !?'),
+  (5, NULL, NULL, NULL);
+SELECT m.id, e.f, e.col,
+       olpe.eval(format('%s(%s) = %L', e.f, e.col, r.expected), m) AS olpe_same,
+       r.expected
+  FROM case_map m
+ CROSS JOIN (VALUES ('lower', 'd_text'), ('upper', 'd_text'), ('lower', 'c_text'),
+                    ('upper', 'c_text'), ('lower', 'tr_text'), ('upper', 'tr_text')) e(f, col)
+ CROSS JOIN LATERAL (
+   SELECT CASE e.f || '.' || e.col
+            WHEN 'lower.d_text' THEN lower(m.d_text) WHEN 'upper.d_text' THEN upper(m.d_text)
+            WHEN 'lower.c_text' THEN lower(m.c_text) WHEN 'upper.c_text' THEN upper(m.c_text)
+            WHEN 'lower.tr_text' THEN lower(m.tr_text) ELSE upper(m.tr_text) END AS expected) r
+ WHERE m.id < 5
+ ORDER BY m.id, e.col, e.f;
+SELECT olpe.eval('lower(d_text) IS NULL AND upper(tr_text) IS NULL', m) AS null_stays_null
+  FROM case_map m WHERE id = 5;
