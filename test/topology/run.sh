@@ -706,8 +706,10 @@ fi
 # Crash the new primary: SIGKILL to its postmaster, then fail over again.
 second_primary=$PRIMARY_NODE
 crash_pid=$(head -n 1 "$OLPE_TOPOLOGY_DIR/$second_primary/data/postmaster.pid")
-kill -KILL "$crash_pid"
+# The time is taken before the kill: a write that fails from then on may
+# have failed because of the crash.
 crashed_at=$(now_ms)
+kill -KILL "$crash_pid"
 note "killed $second_primary (postmaster pid $crash_pid) with SIGKILL"
 sleep 1
 crash_status=0
