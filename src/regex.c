@@ -70,6 +70,8 @@ byteset_add(ByteSet *s, unsigned char c)
 #define MAX_SEQ_LEN 32
 /* Sequences kept per alternative: the ones with the rarest bytes. */
 #define MAX_SEQS 4
+/* An anchor of at most this many bytes is found with memchr() */
+#define MAX_ANCHOR_BYTES 4
 
 /* Bytes that every match of an alternative must contain in a row. */
 typedef struct ByteSeq
@@ -77,6 +79,9 @@ typedef struct ByteSeq
 	int			len;
 	int			anchor;			/* the position with the rarest bytes */
 	double		anchor_cost;	/* how common its bytes are in text */
+	int			nanchor_bytes;	/* bytes in the anchor's set */
+	unsigned char anchor_bytes[MAX_ANCHOR_BYTES];	/* when that is at most
+													 * MAX_ANCHOR_BYTES */
 	ByteSet    *sets;			/* len sets */
 } ByteSeq;
 
@@ -444,6 +449,16 @@ finish_seq(RegexAlt *alt, ByteSet *sets, int len)
 			seq.anchor_cost = cost;
 		}
 	}
+	seq.nanchor_bytes = 0;
+	for (int c = 0; c < 256; c++)
+	{
+		if (byteset_has(&sets[seq.anchor], (unsigned char) c))
+		{
+			if (seq.nanchor_bytes < MAX_ANCHOR_BYTES)
+				seq.anchor_bytes[seq.nanchor_bytes] = (unsigned char) c;
+			seq.nanchor_bytes++;
+		}
+	}
 	seq.sets = palloc(sizeof(ByteSet) * len);
 	memcpy(seq.sets, sets, sizeof(ByteSet) * len);
 
@@ -591,28 +606,18 @@ seq_at(const ByteSeq *seq, const unsigned char *str, int i)
  * Does the text hold the byte sequence? The anchor's bytes are found with
  * memchr() when it has at most MAX_ANCHOR_BYTES of them, else byte by byte.
  */
-#define MAX_ANCHOR_BYTES 4
-
 static bool
 seq_found(const ByteSeq *seq, const unsigned char *str, int len)
 {
 	int			first = seq->anchor;	/* first and last place of the anchor */
 	int			last = len - (seq->len - seq->anchor);
 	const ByteSet *aset = &seq->sets[seq->anchor];
-	int			nbytes = 0;
-	unsigned char bytes[MAX_ANCHOR_BYTES];
+	int			nbytes = seq->nanchor_bytes;
+	const unsigned char *bytes = seq->anchor_bytes;
 	int			next[MAX_ANCHOR_BYTES];
 
 	if (last < first)
 		return false;
-
-	for (int c = 0; c < 256 && nbytes <= MAX_ANCHOR_BYTES; c++)
-		if (byteset_has(aset, (unsigned char) c))
-		{
-			if (nbytes < MAX_ANCHOR_BYTES)
-				bytes[nbytes] = (unsigned char) c;
-			nbytes++;
-		}
 
 	if (nbytes > MAX_ANCHOR_BYTES)
 	{
