@@ -25,6 +25,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -287,21 +288,57 @@ olpe_text_array(List *strings)
 }
 
 /*
+ * Counts the catalog changes that may have changed the olpe.decision type:
+ * any change of a type or a relation, such as dropping and creating the
+ * extension again, or altering the type. The type is looked up again when
+ * the count differs from its value at the last lookup.
+ */
+static uint64 decision_invals = 0;
+static uint64 decision_loaded_at = 0;
+
+static void
+decision_type_invalidate(Datum arg, int cacheid, uint32 hashvalue)
+{
+	decision_invals++;
+}
+
+static void
+decision_relation_invalidate(Datum arg, Oid relid)
+{
+	decision_invals++;
+}
+
+/*
  * Look up olpe.decision and the olpe.outcome labels, again whenever the
- * extension may have been re-created (the type's tupdesc identity changes).
+ * catalog may have changed them (the type's tupdesc identity changes).
  */
 static void
 load_decision_type(void)
 {
-	Oid			nsp = get_namespace_oid("olpe", false);
-	Oid			typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
-										CStringGetDatum("decision"),
-										ObjectIdGetDatum(nsp));
+	static bool callbacks_registered = false;
+	Oid			nsp;
+	Oid			typid;
 	TypeCacheEntry *tce;
 	static const char *const labels[] = {"allow", "warn", "review", "deny"};
 	MemoryContext old;
 	Oid			enumtype;
+	uint64		seen;
 
+	if (decision_desc != NULL && decision_loaded_at == decision_invals)
+		return;
+	if (!callbacks_registered)
+	{
+		CacheRegisterSyscacheCallback(TYPEOID, decision_type_invalidate, (Datum) 0);
+		CacheRegisterRelcacheCallback(decision_relation_invalidate, (Datum) 0);
+		callbacks_registered = true;
+	}
+	seen = decision_invals;
+
+	nsp = get_namespace_oid("olpe", true);
+	typid = OidIsValid(nsp) ?
+		GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+						CStringGetDatum("decision"), ObjectIdGetDatum(nsp)) :
+		InvalidOid;
 	if (!OidIsValid(typid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -310,20 +347,26 @@ load_decision_type(void)
 	tce = lookup_type_cache(typid, TYPECACHE_TUPDESC);
 	if (typid == decision_typid && decision_desc != NULL &&
 		tce->tupDesc_identifier == decision_typid_ident)
+	{
+		decision_loaded_at = seen;
 		return;
+	}
 
-	old = MemoryContextSwitchTo(TopMemoryContext);
+	/* a failure below leaves no half-loaded type behind */
 	if (decision_desc)
 		FreeTupleDesc(decision_desc);
+	decision_desc = NULL;
+
+	enumtype = TupleDescAttr(tce->tupDesc, 0)->atttypid;
+	for (int i = 0; i < 4; i++)
+		decision_outcome[i] = DirectFunctionCall2(enum_in, CStringGetDatum(labels[i]),
+												  ObjectIdGetDatum(enumtype));
+	old = MemoryContextSwitchTo(TopMemoryContext);
 	decision_desc = BlessTupleDesc(CreateTupleDescCopy(tce->tupDesc));
 	MemoryContextSwitchTo(old);
 	decision_typid = typid;
 	decision_typid_ident = tce->tupDesc_identifier;
-
-	enumtype = TupleDescAttr(decision_desc, 0)->atttypid;
-	for (int i = 0; i < 4; i++)
-		decision_outcome[i] = DirectFunctionCall2(enum_in, CStringGetDatum(labels[i]),
-												  ObjectIdGetDatum(enumtype));
+	decision_loaded_at = seen;
 }
 
 /*
