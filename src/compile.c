@@ -112,8 +112,11 @@ prepare_node(OlpeNode *n)
 										 n->kind == ON_MINMAX ? n->collation : n->inputcollid,
 										 NULL, NULL);
 				if (n->kind == ON_ANY)
+				{
 					get_typlenbyvalalign(n->elemtype, &n->elemlen,
 										 &n->elembyval, &n->elemalign);
+					n->textset = olpe_build_text_set(n);
+				}
 				break;
 			}
 

@@ -22,6 +22,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
@@ -33,6 +34,7 @@
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/numeric.h"
+#include "utils/pg_locale.h"
 #include "utils/timestamp.h"
 
 #include "olpe.h"
@@ -614,6 +616,152 @@ eval_any(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	return BoolGetDatum(!n->use_or);
 }
 
+/*
+ * IN and NOT IN over a constant list of texts, when "=" and "<>" compare
+ * bytes: under a deterministic collation texteq() and textne() compare
+ * the bytes of the two values, so a binary search over the sorted list
+ * gives the answer of comparing with each element in turn.
+ */
+typedef struct OlpeTextSet
+{
+	int			nelems;			/* elements of the array, nulls included */
+	bool		has_null;
+	int			nstrs;			/* non-null elements, sorted */
+	int		   *lens;
+	const char **strs;
+} OlpeTextSet;
+
+static int
+text_set_compare(int alen, const char *a, int blen, const char *b)
+{
+	if (alen != blen)
+		return alen < blen ? -1 : 1;
+	return memcmp(a, b, alen);
+}
+
+static int
+text_set_sort_cmp(const void *x, const void *y, void *arg)
+{
+	const OlpeTextSet *set = arg;
+	int			i = *(const int *) x;
+	int			j = *(const int *) y;
+
+	return text_set_compare(set->lens[i], set->strs[i], set->lens[j], set->strs[j]);
+}
+
+/*
+ * olpe_build_text_set
+ *		The sorted text list of an ON_ANY node, or NULL when the node is not
+ *		an IN or NOT IN over a constant text array with a deterministic
+ *		collation.
+ */
+OlpeTextSet *
+olpe_build_text_set(OlpeNode *n)
+{
+	OlpeNode   *list = n->args[1];
+	ArrayType  *arr;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			nelems;
+	int		   *order;
+	OlpeTextSet *set;
+
+	if (list->kind != ON_CONST || list->isnull || n->flinfo == NULL ||
+		!((n->use_or && n->flinfo->fn_addr == texteq) ||
+		  (!n->use_or && n->flinfo->fn_addr == textne)) ||
+		!OidIsValid(n->inputcollid))
+		return NULL;
+	if (!lc_collate_is_c(n->inputcollid) &&
+		n->inputcollid != DEFAULT_COLLATION_OID &&
+		!pg_newlocale_from_collation(n->inputcollid)->deterministic)
+		return NULL;
+	arr = DatumGetArrayTypeP(list->value);
+	if (ARR_ELEMTYPE(arr) != TEXTOID)
+		return NULL;
+
+	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
+	set = palloc0(sizeof(OlpeTextSet));
+	set->nelems = nelems;
+	set->lens = palloc(sizeof(int) * Max(nelems, 1));
+	set->strs = palloc(sizeof(char *) * Max(nelems, 1));
+	for (int i = 0; i < nelems; i++)
+	{
+		text	   *t;
+
+		if (nulls[i])
+		{
+			set->has_null = true;
+			continue;
+		}
+		t = DatumGetTextPP(elems[i]);
+		set->lens[set->nstrs] = VARSIZE_ANY_EXHDR(t);
+		set->strs[set->nstrs] = VARDATA_ANY(t);
+		set->nstrs++;
+	}
+
+	/* sort an index array, then put the texts in its order */
+	order = palloc(sizeof(int) * Max(set->nstrs, 1));
+	for (int i = 0; i < set->nstrs; i++)
+		order[i] = i;
+	qsort_arg(order, set->nstrs, sizeof(int), text_set_sort_cmp, set);
+	{
+		int		   *lens = palloc(sizeof(int) * Max(set->nstrs, 1));
+		const char **strs = palloc(sizeof(char *) * Max(set->nstrs, 1));
+
+		for (int i = 0; i < set->nstrs; i++)
+		{
+			lens[i] = set->lens[order[i]];
+			strs[i] = set->strs[order[i]];
+		}
+		set->lens = lens;
+		set->strs = strs;
+	}
+	return set;
+}
+
+static Datum
+eval_any_text(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+{
+	const OlpeTextSet *set = n->textset;
+	bool		scalarnull;
+	Datum		scalar = n->args[0]->eval(n->args[0], state, &scalarnull);
+	text	   *t;
+	int			len;
+	const char *str;
+	int			lo = 0,
+				hi = set->nstrs - 1;
+
+	*isnull = false;
+	if (set->nelems == 0)
+		return BoolGetDatum(!n->use_or);
+	if (scalarnull)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	t = DatumGetTextPP(scalar);
+	len = VARSIZE_ANY_EXHDR(t);
+	str = VARDATA_ANY(t);
+	while (lo <= hi)
+	{
+		int			mid = (lo + hi) / 2;
+		int			c = text_set_compare(len, str, set->lens[mid], set->strs[mid]);
+
+		if (c == 0)
+			return BoolGetDatum(n->use_or);
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	if (set->has_null)
+	{
+		*isnull = true;
+		return (Datum) 0;
+	}
+	return BoolGetDatum(!n->use_or);
+}
+
 static Datum
 eval_array(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 {
@@ -1028,7 +1176,7 @@ olpe_set_eval_func(OlpeNode *n)
 			n->eval = eval_casetest;
 			break;
 		case ON_ANY:
-			n->eval = eval_any;
+			n->eval = n->textset ? eval_any_text : eval_any;
 			break;
 		case ON_ARRAY:
 			n->eval = eval_array;

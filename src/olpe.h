@@ -192,6 +192,9 @@ typedef struct OlpeNode
 	/* ON_REGEX */
 	struct OlpeRegex *regex;
 
+	/* ON_ANY: a constant list of texts compared bytewise, or NULL */
+	struct OlpeTextSet *textset;
+
 	/* ON_JSONLOGIC */
 	struct OlpeJsonLogic *jsonlogic;
 
@@ -300,6 +303,7 @@ extern char *olpe_explain_node(OlpeNode *node, OlpeEvalState *state,
 extern char *olpe_datum_text(Datum value, bool isnull, Oid type);
 extern void olpe_node_slots(OlpeNode *node, Bitmapset **slots);
 extern void olpe_set_eval_func(OlpeNode *node);
+extern struct OlpeTextSet *olpe_build_text_set(OlpeNode *node);
 extern struct OlpeWordList *olpe_build_wordlist(ArrayType *words, Oid collation);
 extern void olpe_prepare_slots(OlpeSlot *slots, int nslots);
 

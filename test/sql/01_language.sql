@@ -618,3 +618,33 @@ SELECT m.id, e.f, e.col,
  ORDER BY m.id, e.col, e.f;
 SELECT olpe.eval('lower(d_text) IS NULL AND upper(tr_text) IS NULL', m) AS null_stays_null
   FROM case_map m WHERE id = 5;
+
+-- IN and NOT IN over a constant text list are a search in the sorted list
+-- when the collation is deterministic; a case-insensitive collation keeps
+-- comparing element by element. Nulls in the list and in the value give
+-- SQL's answers.
+CREATE COLLATION pg_temp.case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE in_list (
+  id      integer PRIMARY KEY,
+  t       text,
+  c_t     text COLLATE "C",
+  blind_t text COLLATE pg_temp.case_blind
+);
+INSERT INTO in_list VALUES
+  (1, 'Paris', 'Paris', 'Paris'), (2, 'paris', 'paris', 'paris'), (3, 'Rome', 'Rome', 'Rome'),
+  (4, '', '', ''), (5, NULL, NULL, NULL), (6, 'Pari', 'Pari', 'Pari');
+SELECT e AS expression,
+       string_agg(coalesce(olpe.eval(e, l)::text, 'null'), ' ' ORDER BY l.id) AS olpe,
+       string_agg(coalesce(pg::text, 'null'), ' ' ORDER BY l.id) AS pg
+  FROM in_list l
+ CROSS JOIN LATERAL (VALUES
+   ('t IN (''Paris'', ''Berlin'', ''Oslo'', ''Pari'', '''')', l.t IN ('Paris', 'Berlin', 'Oslo', 'Pari', '')),
+   ('t NOT IN (''Paris'', ''Berlin'', ''Rome'')', l.t NOT IN ('Paris', 'Berlin', 'Rome')),
+   ('t IN (''Paris'', NULL)', l.t IN ('Paris', NULL)),
+   ('t NOT IN (''Paris'', NULL)', l.t NOT IN ('Paris', NULL)),
+   ('c_t IN (''paris'', ''Rome'')', l.c_t IN ('paris', 'Rome')),
+   ('blind_t IN (''PARIS'', ''rome'')', l.blind_t IN ('PARIS', 'rome')),
+   ('blind_t NOT IN (''PARIS'')', l.blind_t NOT IN ('PARIS'))
+ ) v(e, pg)
+ GROUP BY e
+ ORDER BY e;
