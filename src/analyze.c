@@ -779,8 +779,9 @@ transform_array_elems(OlpeScope *scope, OlpeNode *n, bool from_param)
 	}
 
 	/*
-	 * An empty array, or a parameter's list of strings, stays untyped until
-	 * used, so that $holidays can be a list of dates and ARRAY[]::int[] works.
+	 * An empty array under a cast, or a parameter's list of strings, stays
+	 * untyped until used, so that $holidays can be a list of dates and
+	 * ARRAY[]::int[] works.
 	 */
 	if (n->nargs == 0 || (from_param && all_unknown))
 	{
@@ -1709,7 +1710,19 @@ transform(OlpeScope *scope, OlpeAst *ast)
 
 		case OAST_CAST:
 			{
-				OlpeNode   *arg = transform(scope, linitial(ast->args));
+				OlpeAst    *argast = linitial(ast->args);
+				OlpeNode   *arg;
+
+				/* only a cast gives an empty ARRAY[] its type */
+				if (argast->kind == OAST_ARRAY && argast->args == NIL &&
+					!argast->is_list)
+					arg = transform_array_elems(scope,
+												new_node(ON_ARRAY, UNKNOWNOID,
+														 argast->location,
+														 argast->end),
+												false);
+				else
+					arg = transform(scope, argast);
 
 				n = coerce_to(scope, arg, ast->typid, COERCION_EXPLICIT, false);
 				if (n == arg)
@@ -1724,6 +1737,12 @@ transform(OlpeScope *scope, OlpeAst *ast)
 
 		case OAST_ARRAY:
 			{
+				if (ast->args == NIL && !ast->is_list)
+					ereport(ERROR,
+							(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+							 errmsg("cannot determine type of empty array"),
+							 errhint("Explicitly cast to the desired type, for example ARRAY[]::integer[]."),
+							 olpe_errposition(scope->text, ast->location)));
 				n = new_node(ON_ARRAY, UNKNOWNOID, ast->location, ast->end);
 				n->nargs = list_length(ast->args);
 				n->args = palloc(sizeof(OlpeNode *) * Max(n->nargs, 1));

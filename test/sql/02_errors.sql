@@ -124,6 +124,16 @@ SELECT olpe.validate('s contains_any_word 5', 'listing');
 SELECT olpe.validate('u IS NULL', 'listing');
 \echo :LAST_ERROR_SQLSTATE
 
+-- 42P18: an empty ARRAY[] has no type unless a cast gives it one, as in
+-- SQL (compare the SELECTs); the cast form is accepted.
+SELECT olpe.validate('tags @> ARRAY[]', 'listing');
+\echo :LAST_ERROR_SQLSTATE
+SELECT tags @> ARRAY[] FROM listing;
+\echo :LAST_ERROR_SQLSTATE
+SELECT olpe.validate('cardinality(ARRAY[]) = 0');
+\echo :LAST_ERROR_SQLSTATE
+SELECT olpe.validate('tags @> ARRAY[]::text[]', 'listing') AS cast_accepted;
+
 -- 42883: no operator for the types, as in SQL (compare the SELECTs).
 SELECT olpe.validate('s > 1', 'listing');
 \echo :LAST_ERROR_SQLSTATE
