@@ -185,6 +185,20 @@ def memory_section(results):
     return "\n".join(text)
 
 
+def pgbench_method(results, duration):
+    runs = results.get("runs", "?")
+    return (f"pgbench, 8 clients, the median of {runs} runs of {duration} s after a "
+            "warm-up run; the variants take turns, run by run, so that a drift in the "
+            "machine's speed weighs on all of them alike")
+
+
+def tps_range(results, key):
+    runs = [float(v) for v in results.get(f"{key}.runs", "").split(",") if v]
+    if not runs:
+        return ""
+    return f"{thousands(min(runs))} to {thousands(max(runs))}"
+
+
 def writes_section(results, duration):
     if "trigger.skipped" in results:
         return f"### Writes with the enforcement trigger\n\nskipped: {results['trigger.skipped']}"
@@ -201,17 +215,18 @@ def writes_section(results, duration):
         copy = number(results, f"copy_{name}.median_ms")
         if tps is None or copy is None:
             continue
-        body.append([label, thousands(tps), f"{tps / none_tps:.2f}x",
+        body.append([label, thousands(tps), tps_range(results, f"insert_{name}"),
+                     f"{tps / none_tps:.2f}x",
                      thousands(copy_rows / (copy / 1000)), f"{none_copy / copy:.2f}x"])
     text = ["### Writes with the enforcement trigger", "",
-            f"INSERT: pgbench, 8 clients, {duration} s, prepared statements; each "
+            f"INSERT: {pgbench_method(results, duration)}; prepared statements; each "
             "transaction copies one allowed listing by primary key from "
             "`bench.listing_source` into `bench.listing_insert`. "
             f"COPY: {thousands(copy_rows)} allowed listings from a server-side file. "
             "A table with a BEFORE ROW trigger loses COPY's batched inserts, so the "
             "PL/pgSQL row separates that cost from olpe's.", ""]
-    text.append(table(["trigger", "INSERT transactions/s", "vs none", "COPY rows/s", "vs none"],
-                      body))
+    text.append(table(["trigger", "INSERT transactions/s", "runs", "vs none", "COPY rows/s",
+                       "vs none"], body))
     return "\n".join(text)
 
 
@@ -225,14 +240,16 @@ def pooled_section(results, duration):
         direct = number(results, f"{name}_direct.tps")
         if pooled is None:
             continue
-        rows.append([label, thousands(pooled), thousands(direct) if direct else ""])
+        rows.append([label, thousands(pooled), tps_range(results, f"{name}_pgbouncer"),
+                     thousands(direct) if direct else "", tps_range(results, f"{name}_direct")])
     if not rows:
         return ""
     text = ["### One listing at a time", "",
-            f"pgbench, 8 clients, {duration} s, simple query protocol, a random listing "
+            f"{pgbench_method(results, duration)}; simple query protocol, a random listing "
             "per transaction; through pgbouncer in transaction mode (pool of 8 server "
             "connections) and directly over the Unix socket.", ""]
-    text.append(table(["query", "through pgbouncer, transactions/s", "direct, transactions/s"], rows))
+    text.append(table(["query", "through pgbouncer, transactions/s", "runs",
+                       "direct, transactions/s", "runs"], rows))
     return "\n".join(text)
 
 

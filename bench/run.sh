@@ -12,7 +12,7 @@
 #   --rows N        listings to generate (default 1,000,000)
 #   --runs N        timed runs of each query after one warm-up run; the
 #                   median is reported (default 3)
-#   --duration S    seconds of each pgbench run (default 30, quick 4)
+#   --duration S    seconds of each pgbench run (default 10, quick 2)
 #   --profile       also record perf profiles of the olpe.evaluate scan, of
 #                   single-row INSERTs through olpe.enforce() and of the hand
 #                   SQL scan into bench/tmp/profile-*.txt (needs perf)
@@ -83,11 +83,11 @@ done
 
 if [ "$mode" = quick ]; then
     rows=${rows:-20000}
-    duration=${duration:-4}
+    duration=${duration:-2}
     small_scan_rows=$(( rows < 10000 ? rows : 10000 ))
 else
     rows=${rows:-1000000}
-    duration=${duration:-30}
+    duration=${duration:-10}
     small_scan_rows=$(( rows < 100000 ? rows : 100000 ))
 fi
 large_scan_rows=$(( rows * 10 ))
@@ -532,14 +532,30 @@ SQL
     grep -q 'violates policy' "$OUT/trigger_check.txt" \
         || die "unexpected error from the reject trigger: $(cat "$OUT/trigger_check.txt")"
 
+    # Rounds of the three variants in turn, so that a drift of the machine's
+    # speed during the run weighs on all three alike; round 0 is the warm-up.
+    declare -A insert_tps=()
+    for round in $(seq 0 "$runs"); do
+        for variant in none noop olpe; do
+            set_trigger "$variant"
+            psql_run -c "TRUNCATE bench.listing_insert" -c "CHECKPOINT"
+            tps=$(pgbench_tps "$OUT/insert_${variant}_$round.log" -n -M prepared -c 8 -j 2 \
+                  -T "$duration" -f "$OUT/insert.pgbench")
+            if [ "$round" -eq 0 ]; then
+                echo "bench: INSERT, trigger $variant, warm-up: $tps transactions/s (8 clients)"
+            else
+                insert_tps[$variant]+="$tps "
+                echo "bench: INSERT, trigger $variant, run $round: $tps transactions/s (8 clients)"
+            fi
+        done
+    done
+    for variant in none noop olpe; do
+        result "insert_$variant.tps" "$(echo ${insert_tps[$variant]} | tr ' ' '\n' | median)"
+        result "insert_$variant.runs" "$(echo ${insert_tps[$variant]} | tr ' ' ',')"
+    done
+
     for variant in none noop olpe; do
         set_trigger "$variant"
-        psql_run -c "TRUNCATE bench.listing_insert" -c "CHECKPOINT"
-        tps=$(pgbench_tps "$OUT/insert_$variant.log" -n -M prepared -c 8 -j 2 -T "$duration" \
-              -f "$OUT/insert.pgbench")
-        result "insert_$variant.tps" "$tps"
-        echo "bench: INSERT, trigger $variant: $tps transactions/s (8 clients)"
-
         {
             echo "\\timing on"
             for i in $(seq $(( runs + 1 ))); do
@@ -625,15 +641,23 @@ SQL
 \\set id random(1, $rows)
 SELECT olpe.evaluate('$POLICY', l) FROM bench.listing AS l WHERE l.id = :id;
 SQL
-    for script in select_pk evaluate_one; do
-        tps=$(pgbench_tps "$OUT/${script}_pgbouncer.log" -n -c 8 -j 2 -T "$duration" \
-              -h 127.0.0.1 -p "$bouncer_port" -f "$OUT/$script.pgbench" "$PGDATABASE")
-        result "${script}_pgbouncer.tps" "$tps"
-        echo "bench: $script through pgbouncer: $tps transactions/s"
-        tps=$(pgbench_tps "$OUT/${script}_direct.log" -n -c 8 -j 2 -T "$duration" \
-              -f "$OUT/$script.pgbench")
-        result "${script}_direct.tps" "$tps"
-        echo "bench: $script direct: $tps transactions/s"
+    # As for the writes: rounds of all four runs in turn, round 0 the warm-up.
+    declare -A one_tps=()
+    for round in $(seq 0 "$runs"); do
+        for script in select_pk evaluate_one; do
+            tps=$(pgbench_tps "$OUT/${script}_pgbouncer_$round.log" -n -c 8 -j 2 -T "$duration" \
+                  -h 127.0.0.1 -p "$bouncer_port" -f "$OUT/$script.pgbench" "$PGDATABASE")
+            [ "$round" -eq 0 ] || one_tps[${script}_pgbouncer]+="$tps "
+            echo "bench: $script through pgbouncer, $( [ "$round" -eq 0 ] && echo warm-up || echo "run $round"): $tps transactions/s"
+            tps=$(pgbench_tps "$OUT/${script}_direct_$round.log" -n -c 8 -j 2 -T "$duration" \
+                  -f "$OUT/$script.pgbench")
+            [ "$round" -eq 0 ] || one_tps[${script}_direct]+="$tps "
+            echo "bench: $script direct, $( [ "$round" -eq 0 ] && echo warm-up || echo "run $round"): $tps transactions/s"
+        done
+    done
+    for key in select_pk_pgbouncer select_pk_direct evaluate_one_pgbouncer evaluate_one_direct; do
+        result "$key.tps" "$(echo ${one_tps[$key]} | tr ' ' '\n' | median)"
+        result "$key.runs" "$(echo ${one_tps[$key]} | tr ' ' ',')"
     done
     stop_pgbouncer
 fi
