@@ -1003,6 +1003,25 @@ lower_text(Datum value, Oid collation)
 	return result;
 }
 
+/* Are all bytes ASCII? Eight bytes at a time. */
+static bool
+all_ascii(const char *bytes, int len)
+{
+	uint64		seen = 0;
+	int			i = 0;
+
+	for (; len - i >= 8; i += 8)
+	{
+		uint64		w;
+
+		memcpy(&w, bytes + i, 8);
+		seen |= w;
+	}
+	for (; i < len; i++)
+		seen |= (unsigned char) bytes[i];
+	return (seen & UINT64CONST(0x8080808080808080)) == 0;
+}
+
 /* The value of a text slot, lower-cased once per listing. */
 static text *
 lowered_slot(OlpeEvalState *state, int slot, Datum value, Oid collation)
@@ -1041,14 +1060,11 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	/* an all-ASCII text is matched as it is: the matcher folds ASCII case */
 	{
 		text	   *t = DatumGetTextPP(textd);
-		const unsigned char *bytes = (const unsigned char *) VARDATA_ANY(t);
+		const char *bytes = VARDATA_ANY(t);
 		int			len = VARSIZE_ANY_EXHDR(t);
-		unsigned char seen = 0;
 
-		for (int i = 0; i < len; i++)
-			seen |= bytes[i];
-		if (!(seen & 0x80) && ascii_lowers_plainly(n->inputcollid))
-			return BoolGetDatum(olpe_wordlist_match(wl, (const char *) bytes, len));
+		if (all_ascii(bytes, len) && ascii_lowers_plainly(n->inputcollid))
+			return BoolGetDatum(olpe_wordlist_match(wl, bytes, len));
 	}
 	if (n->args[0]->kind == ON_VAR)
 		lowered = lowered_slot(state, n->args[0]->slot, textd, n->inputcollid);

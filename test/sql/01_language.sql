@@ -648,3 +648,11 @@ SELECT e AS expression,
  ) v(e, pg)
  GROUP BY e
  ORDER BY e;
+
+-- contains_any_word matches all-ASCII text as it is and lower-cases other
+-- text first; the check for non-ASCII bytes reads eight bytes at a time, so
+-- the É is placed at every offset of the text.
+SELECT count(*) AS texts,
+       count(*) FILTER (WHERE olpe.eval('t contains_any_word ARRAY[''café'']', x)) AS matched
+  FROM (SELECT repeat('x', k) || ' CAFÉ ' || repeat('y', k % 5) AS t
+          FROM generate_series(0, 17) k) x;
