@@ -187,9 +187,9 @@ def memory_section(results):
 
 def pgbench_method(results, duration):
     runs = results.get("runs", "?")
-    return (f"pgbench, 8 clients, the median of {runs} runs of {duration} s after a "
-            "warm-up run; the variants take turns, run by run, so that a drift in the "
-            "machine's speed weighs on all of them alike")
+    return (f"pgbench with 8 clients gives the median of {runs} runs of {duration} s, "
+            "after a warm-up run. The variants take turns, run by run, so that a drift "
+            "in the machine's speed weighs on all of them alike.")
 
 
 def tps_range(results, key):
@@ -219,7 +219,7 @@ def writes_section(results, duration):
                      f"{tps / none_tps:.2f}x",
                      thousands(copy_rows / (copy / 1000)), f"{none_copy / copy:.2f}x"])
     text = ["### Writes with the enforcement trigger", "",
-            f"INSERT: {pgbench_method(results, duration)}; prepared statements; each "
+            f"{pgbench_method(results, duration)} INSERT: prepared statements, and each "
             "transaction copies one allowed listing by primary key from "
             "`bench.listing_source` into `bench.listing_insert`. "
             f"COPY: {thousands(copy_rows)} allowed listings from a server-side file. "
@@ -245,9 +245,9 @@ def pooled_section(results, duration):
     if not rows:
         return ""
     text = ["### One listing at a time", "",
-            f"{pgbench_method(results, duration)}; simple query protocol, a random listing "
-            "per transaction; through pgbouncer in transaction mode (pool of 8 server "
-            "connections) and directly over the Unix socket.", ""]
+            f"{pgbench_method(results, duration)} Each transaction sends one query for a random "
+            "listing with the simple query protocol, through pgbouncer in transaction mode "
+            "(pool of 8 server connections) or directly over the Unix socket.", ""]
     text.append(table(["query", "through pgbouncer, transactions/s", "runs",
                        "direct, transactions/s", "runs"], rows))
     return "\n".join(text)
