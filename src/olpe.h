@@ -30,6 +30,7 @@
 #include "mb/pg_wchar.h"
 #include "nodes/bitmapset.h"
 #include "nodes/pg_list.h"
+#include "storage/buf.h"
 #include "storage/itemptr.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
@@ -369,6 +370,7 @@ typedef struct OlpePolicyRow
 	OlpePolicyMode mode;
 	ItemPointerData tid;		/* where the row was read, and the */
 	TransactionId xmin;			/* transaction that wrote it */
+	Buffer		recent_buffer;	/* buffer that last held the row's page */
 } OlpePolicyRow;
 
 typedef struct OlpeProgram
@@ -402,7 +404,7 @@ typedef struct OlpeProgram
 } OlpeProgram;
 
 extern bool olpe_policy_lookup(const char *name, OlpePolicyRow *row);
-extern bool olpe_policy_row_current(const OlpePolicyRow *row, Snapshot snapshot);
+extern bool olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot);
 extern OlpeProgram *olpe_policy_compile(const OlpePolicyRow *row,
 										TupleDesc tupdesc, uint64 rowtype_id);
 extern List *olpe_policy_params(const char *policy, bool read_only);

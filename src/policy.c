@@ -140,6 +140,7 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 		row->version = isnull ? 0 : DatumGetInt64(d);
 		row->mode = read_policy_mode(tup, desc);
 		row->tid = tup->t_self;
+		row->recent_buffer = InvalidBuffer;
 		row->xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 	}
 	systable_endscan(scan);
@@ -166,7 +167,7 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
  * key checks of new rules, do not count as changes.
  */
 bool
-olpe_policy_row_current(const OlpePolicyRow *row, Snapshot snapshot)
+olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 {
 	Relation	rel;
 	BlockNumber blkno = ItemPointerGetBlockNumber(&row->tid);
@@ -182,12 +183,25 @@ olpe_policy_row_current(const OlpePolicyRow *row, Snapshot snapshot)
 		return false;
 
 	rel = table_open(policy_relid, AccessShareLock);
-	if (blkno >= RelationGetNumberOfBlocks(rel))
+
+	/*
+	 * The buffer that held the page last time usually still does, and then
+	 * it is pinned without asking the file for its length or the buffer
+	 * table for the page.
+	 */
+	if (BufferIsValid(row->recent_buffer) &&
+		ReadRecentBuffer(rel->rd_node, MAIN_FORKNUM, blkno, row->recent_buffer))
+		buf = row->recent_buffer;
+	else
 	{
-		table_close(rel, AccessShareLock);
-		return false;
+		if (blkno >= RelationGetNumberOfBlocks(rel))
+		{
+			table_close(rel, AccessShareLock);
+			return false;
+		}
+		buf = ReadBuffer(rel, blkno);
+		row->recent_buffer = buf;
 	}
-	buf = ReadBuffer(rel, blkno);
 	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buf);
 	if (offnum >= FirstOffsetNumber && offnum <= PageGetMaxOffsetNumber(page) &&
