@@ -155,12 +155,12 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
  * Every change of a policy, of its rules or of its parameters updates its
  * row in olpe.policy (the version trigger), and an update or a delete
  * stamps the old tuple with the changing transaction before that
- * transaction can commit. So when the tuple at the remembered place is
- * still the same row (same writing transaction, same name), is visible to
- * the snapshot and carries no update or delete, committed or in progress,
- * then no newer version of the row exists and the primary key rules out
- * another row of that name: the row read before is still the policy's row
- * for this snapshot.
+ * transaction can commit. Take the tuple at the remembered place: it may
+ * still be the same row (same writing transaction, same name), visible to
+ * the snapshot, with no update or delete, committed or in progress. Then
+ * no newer version of the row exists, and the primary key rules out
+ * another row of that name, so the row read before is still the policy's
+ * row for this snapshot.
  * Anything else (a row being changed, a rewritten or truncated table, a
  * snapshot older than the row) answers false and the caller reads the row
  * again through the index. Locks that only share the row, such as foreign
