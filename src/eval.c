@@ -617,43 +617,44 @@ eval_any(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 }
 
 /*
- * IN and NOT IN over a constant list of texts, when "=" and "<>" compare
- * bytes: under a deterministic collation texteq() and textne() compare
- * the bytes of the two values, so a binary search over the sorted list
- * gives the answer of comparing with each element in turn.
+ * IN and NOT IN over a constant list of texts. Under a deterministic
+ * collation, texteq() and textne() compare the bytes of the two values, so
+ * a binary search over the sorted list gives the same result as comparing
+ * with each element in turn.
  */
+typedef struct OlpeTextItem
+{
+	int			len;
+	const char *str;
+} OlpeTextItem;
+
 typedef struct OlpeTextSet
 {
 	int			nelems;			/* elements of the array, nulls included */
 	bool		has_null;
-	int			nstrs;			/* non-null elements, sorted */
-	int		   *lens;
-	const char **strs;
+	int			nitems;			/* non-null elements, sorted */
+	OlpeTextItem *items;
 } OlpeTextSet;
 
 static int
-text_set_compare(int alen, const char *a, int blen, const char *b)
+text_item_compare(const OlpeTextItem *a, const OlpeTextItem *b)
 {
-	if (alen != blen)
-		return alen < blen ? -1 : 1;
-	return memcmp(a, b, alen);
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->str, b->str, a->len);
 }
 
 static int
-text_set_sort_cmp(const void *x, const void *y, void *arg)
+text_item_sort_cmp(const void *a, const void *b)
 {
-	const OlpeTextSet *set = arg;
-	int			i = *(const int *) x;
-	int			j = *(const int *) y;
-
-	return text_set_compare(set->lens[i], set->strs[i], set->lens[j], set->strs[j]);
+	return text_item_compare(a, b);
 }
 
 /*
  * olpe_build_text_set
- *		The sorted text list of an ON_ANY node, or NULL when the node is not
- *		an IN or NOT IN over a constant text array with a deterministic
- *		collation.
+ *		Build the sorted text list of an ON_ANY node, or return NULL when the
+ *		node is not an IN or NOT IN over a constant text array with a
+ *		deterministic collation.
  */
 OlpeTextSet *
 olpe_build_text_set(OlpeNode *n)
@@ -663,7 +664,6 @@ olpe_build_text_set(OlpeNode *n)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			nelems;
-	int		   *order;
 	OlpeTextSet *set;
 
 	if (list->kind != ON_CONST || list->isnull || n->flinfo == NULL ||
@@ -682,8 +682,7 @@ olpe_build_text_set(OlpeNode *n)
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &nelems);
 	set = palloc0(sizeof(OlpeTextSet));
 	set->nelems = nelems;
-	set->lens = palloc(sizeof(int) * Max(nelems, 1));
-	set->strs = palloc(sizeof(char *) * Max(nelems, 1));
+	set->items = palloc(sizeof(OlpeTextItem) * Max(nelems, 1));
 	for (int i = 0; i < nelems; i++)
 	{
 		text	   *t;
@@ -694,28 +693,11 @@ olpe_build_text_set(OlpeNode *n)
 			continue;
 		}
 		t = DatumGetTextPP(elems[i]);
-		set->lens[set->nstrs] = VARSIZE_ANY_EXHDR(t);
-		set->strs[set->nstrs] = VARDATA_ANY(t);
-		set->nstrs++;
+		set->items[set->nitems].len = VARSIZE_ANY_EXHDR(t);
+		set->items[set->nitems].str = VARDATA_ANY(t);
+		set->nitems++;
 	}
-
-	/* sort an index array, then put the texts in its order */
-	order = palloc(sizeof(int) * Max(set->nstrs, 1));
-	for (int i = 0; i < set->nstrs; i++)
-		order[i] = i;
-	qsort_arg(order, set->nstrs, sizeof(int), text_set_sort_cmp, set);
-	{
-		int		   *lens = palloc(sizeof(int) * Max(set->nstrs, 1));
-		const char **strs = palloc(sizeof(char *) * Max(set->nstrs, 1));
-
-		for (int i = 0; i < set->nstrs; i++)
-		{
-			lens[i] = set->lens[order[i]];
-			strs[i] = set->strs[order[i]];
-		}
-		set->lens = lens;
-		set->strs = strs;
-	}
+	qsort(set->items, set->nitems, sizeof(OlpeTextItem), text_item_sort_cmp);
 	return set;
 }
 
@@ -726,10 +708,9 @@ eval_any_text(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	bool		scalarnull;
 	Datum		scalar = n->args[0]->eval(n->args[0], state, &scalarnull);
 	text	   *t;
-	int			len;
-	const char *str;
+	OlpeTextItem key;
 	int			lo = 0,
-				hi = set->nstrs - 1;
+				hi = set->nitems - 1;
 
 	*isnull = false;
 	if (set->nelems == 0)
@@ -740,12 +721,12 @@ eval_any_text(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 		return (Datum) 0;
 	}
 	t = DatumGetTextPP(scalar);
-	len = VARSIZE_ANY_EXHDR(t);
-	str = VARDATA_ANY(t);
+	key.len = VARSIZE_ANY_EXHDR(t);
+	key.str = VARDATA_ANY(t);
 	while (lo <= hi)
 	{
 		int			mid = (lo + hi) / 2;
-		int			c = text_set_compare(len, str, set->lens[mid], set->strs[mid]);
+		int			c = text_item_compare(&key, &set->items[mid]);
 
 		if (c == 0)
 			return BoolGetDatum(n->use_or);
@@ -912,22 +893,14 @@ ascii_maps_plainly(Oid collation, bool to_upper)
 	return plain;
 }
 
-static bool
-ascii_lowers_plainly(Oid collation)
-{
-	return ascii_maps_plainly(collation, false);
-}
-
 /*
- * lower(text) and upper(text): an all-ASCII text is mapped byte by byte
- * when the collation maps ASCII plainly, which gives the function's result
- * without its wide-character round trip. Other texts go to the function.
+ * Map the case of an all-ASCII text byte by byte, as lower() or upper()
+ * would under a collation that maps ASCII plainly. Returns NULL when the
+ * collation or a non-ASCII character needs the function itself.
  */
-static Datum
-eval_ascii_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+static text *
+map_ascii_case(Datum value, Oid collation, bool to_upper)
 {
-	Datum		d = n->args[0]->eval(n->args[0], state, isnull);
-	bool		to_upper = n->flinfo->fn_addr == upper;
 	text	   *t;
 	const unsigned char *src;
 	int			len;
@@ -935,12 +908,10 @@ eval_ascii_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	unsigned char *dst;
 	unsigned char seen = 0;
 
-	if (*isnull)
-		return (Datum) 0;
-	if (!ascii_maps_plainly(n->inputcollid, to_upper))
-		return FunctionCall1Coll(n->flinfo, n->inputcollid, d);
+	if (!ascii_maps_plainly(collation, to_upper))
+		return NULL;
 
-	t = DatumGetTextPP(d);
+	t = DatumGetTextPP(value);
 	src = (const unsigned char *) VARDATA_ANY(t);
 	len = VARSIZE_ANY_EXHDR(t);
 	result = palloc(VARHDRSZ + len);
@@ -959,48 +930,42 @@ eval_ascii_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	if (seen & 0x80)
 	{
 		pfree(result);
-		return FunctionCall1Coll(n->flinfo, n->inputcollid, d);
+		return NULL;
 	}
-	return PointerGetDatum(result);
+	return result;
 }
 
 /*
- * lower(value) under a collation. An all-ASCII text is folded byte by byte
- * when the collation folds ASCII plainly, which gives lower()'s result
- * without the wide-character round trip that dominates lower() on long
- * texts.
+ * Evaluate lower(text) or upper(text), mapping all-ASCII text byte by byte
+ * where the collation allows it, without the function's wide-character
+ * round trip.
+ */
+static Datum
+eval_ascii_case(OlpeNode *n, OlpeEvalState *state, bool *isnull)
+{
+	Datum		d = n->args[0]->eval(n->args[0], state, isnull);
+	text	   *mapped;
+
+	if (*isnull)
+		return (Datum) 0;
+	mapped = map_ascii_case(d, n->inputcollid, n->flinfo->fn_addr == upper);
+	if (mapped == NULL)
+		return FunctionCall1Coll(n->flinfo, n->inputcollid, d);
+	return PointerGetDatum(mapped);
+}
+
+/*
+ * Return lower(value) under a collation, mapped byte by byte when the text
+ * is all ASCII and the collation maps ASCII plainly.
  */
 static text *
 lower_text(Datum value, Oid collation)
 {
-	text	   *t = DatumGetTextPP(value);
-	const unsigned char *src = (const unsigned char *) VARDATA_ANY(t);
-	int			len = VARSIZE_ANY_EXHDR(t);
-	text	   *result;
-	unsigned char *dst;
-	unsigned char seen = 0;
+	text	   *mapped = map_ascii_case(value, collation, false);
 
-	if (!ascii_lowers_plainly(collation))
+	if (mapped == NULL)
 		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
-
-	result = palloc(VARHDRSZ + len);
-	SET_VARSIZE(result, VARHDRSZ + len);
-	dst = (unsigned char *) VARDATA(result);
-	for (int i = 0; i < len; i++)
-	{
-		unsigned char c = src[i];
-
-		seen |= c;
-		dst[i] = (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-	}
-
-	/* a non-ASCII character needs the collation's own case mapping */
-	if (seen & 0x80)
-	{
-		pfree(result);
-		return DatumGetTextPP(DirectFunctionCall1Coll(lower, collation, value));
-	}
-	return result;
+	return mapped;
 }
 
 /* Are all bytes ASCII? Eight bytes at a time. */
@@ -1063,7 +1028,7 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 		const char *bytes = VARDATA_ANY(t);
 		int			len = VARSIZE_ANY_EXHDR(t);
 
-		if (all_ascii(bytes, len) && ascii_lowers_plainly(n->inputcollid))
+		if (all_ascii(bytes, len) && ascii_maps_plainly(n->inputcollid, false))
 			return BoolGetDatum(olpe_wordlist_match(wl, bytes, len));
 	}
 	if (n->args[0]->kind == ON_VAR)
