@@ -532,8 +532,8 @@ SQL
     grep -q 'violates policy' "$OUT/trigger_check.txt" \
         || die "unexpected error from the reject trigger: $(cat "$OUT/trigger_check.txt")"
 
-    # Rounds of the three variants in turn, so that a drift of the machine's
-    # speed during the run weighs on all three alike; round 0 is the warm-up.
+    # The three variants take turns round by round, so that a drift of the
+    # machine's speed weighs on all three alike. Round 0 is the warm-up.
     declare -A insert_tps=()
     for round in $(seq 0 "$runs"); do
         for variant in none noop olpe; do
@@ -641,7 +641,8 @@ SQL
 \\set id random(1, $rows)
 SELECT olpe.evaluate('$POLICY', l) FROM bench.listing AS l WHERE l.id = :id;
 SQL
-    # As for the writes: rounds of all four runs in turn, round 0 the warm-up.
+    # As for the writes, the four loads take turns round by round, and round 0
+    # is the warm-up.
     declare -A one_tps=()
     for round in $(seq 0 "$runs"); do
         for script in select_pk evaluate_one; do

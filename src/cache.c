@@ -15,13 +15,13 @@
  * policy's version cannot have changed either and the lookup costs a few
  * comparisons. When the snapshot differs (a new statement in READ
  * COMMITTED, a new transaction, or a hot standby that replayed more WAL)
- * the tuple the row was read from is checked once: while it is visible and
+ * the tuple the row was read from is checked once. While it is visible and
  * nothing has updated or deleted it, it is still the row (see
  * olpe_policy_row_current). Otherwise the row is read again through its
- * primary key. This gives
- * both guarantees olpe makes: a whole statement sees one policy version,
- * and the next statement of every backend, on the primary or on a replica,
- * sees a committed change, with no reconnect and no session state.
+ * primary key. This gives both guarantees olpe makes: a whole statement
+ * sees one policy version, and the next statement of every backend, on the
+ * primary or on a replica, sees a committed change, with no reconnect and
+ * no session state.
  *
  * Programs are never used across calls, so any program that is not the one
  * being returned may be freed at a lookup: versions that are no longer

@@ -162,7 +162,7 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
  * another row of that name, so the row read before is still the policy's
  * row for this snapshot.
  * Anything else (a row being changed, a rewritten or truncated table, a
- * snapshot older than the row) answers false and the caller reads the row
+ * snapshot older than the row) returns false and the caller reads the row
  * again through the index. Locks that only share the row, such as foreign
  * key checks of new rules, do not count as changes.
  */

@@ -15,7 +15,7 @@
  *	  byte sequences that every match of it must contain, each byte taken
  *	  from a known set. \d{3}[.-]\d{4} needs three digits, a dot or a dash
  *	  and four digits in a row; an e-mail pattern needs a letter or digit,
- *	  an "@" and another letter or digit. A text that holds the sequences
+ *	  an "@" and another letter or digit. A text that contains the sequences
  *	  of no alternative cannot match, and a byte scan, which starts at the
  *	  rarest byte of each sequence, rejects it before the regex runs;
  *	- the wide-character form of a text is made once per listing and shared
@@ -66,11 +66,14 @@ byteset_add(ByteSet *s, unsigned char c)
 	s->w[c >> 6] |= UINT64CONST(1) << (c & 63);
 }
 
-/* Longest sequence kept; any part of a needed sequence is needed too. */
+/*
+ * Maximum length of a kept sequence. Longer ones are cut, because any part
+ * of a needed sequence is needed too.
+ */
 #define MAX_SEQ_LEN 32
 /* Sequences kept per alternative: the ones with the rarest bytes. */
 #define MAX_SEQS 4
-/* An anchor of at most this many bytes is found with memchr() */
+/* An anchor of at most this many bytes is found with memchr(). */
 #define MAX_ANCHOR_BYTES 4
 
 /* Bytes that every match of an alternative must contain in a row. */
@@ -152,8 +155,8 @@ add_digits(ByteSet *s)
 
 /*
  * Read a bracket expression starting at pat[i] == '['. Sets *end to the
- * index after it and returns whether *set holds exactly the bytes it
- * matches; returns false with *end = -1 when the bracket is not closed.
+ * index after it and returns whether *set contains exactly the bytes it
+ * matches. Returns false with *end = -1 when the bracket is not closed.
  */
 static bool
 read_bracket(const char *pat, int len, int i, const PatternInfo *info,
@@ -603,7 +606,7 @@ seq_at(const ByteSeq *seq, const unsigned char *str, int i)
 }
 
 /*
- * Does the text hold the byte sequence? The anchor's bytes are found with
+ * Does the text contain the byte sequence? The anchor's bytes are found with
  * memchr() when it has at most MAX_ANCHOR_BYTES of them, else byte by byte.
  */
 static bool
@@ -657,7 +660,7 @@ seq_found(const ByteSeq *seq, const unsigned char *str, int len)
 	}
 }
 
-/* Can the text hold a match of some alternative of the pattern? */
+/* Can the text contain a match of some alternative of the pattern? */
 static bool
 prefilter_passes(OlpeRegex *rx, const char *str, int len)
 {

@@ -619,10 +619,9 @@ SELECT m.id, e.f, e.col,
 SELECT olpe.eval('lower(d_text) IS NULL AND upper(tr_text) IS NULL', m) AS null_stays_null
   FROM case_map m WHERE id = 5;
 
--- IN and NOT IN over a constant text list are a search in the sorted list
--- when the collation is deterministic; a case-insensitive collation keeps
--- comparing element by element. Nulls in the list and in the value give
--- SQL's answers.
+-- IN and NOT IN over a constant text list search the sorted list when the
+-- collation is deterministic. A case-insensitive collation keeps comparing
+-- element by element. Nulls in the list and in the value give SQL's results.
 CREATE COLLATION pg_temp.case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TABLE in_list (
   id      integer PRIMARY KEY,
@@ -650,7 +649,7 @@ SELECT e AS expression,
  ORDER BY e;
 
 -- contains_any_word matches all-ASCII text as it is and lower-cases other
--- text first; the check for non-ASCII bytes reads eight bytes at a time, so
+-- text first. The check for non-ASCII bytes reads eight bytes at a time, so
 -- the É is placed at every offset of the text.
 SELECT count(*) AS texts,
        count(*) FILTER (WHERE olpe.eval('t contains_any_word ARRAY[''café'']', x)) AS matched

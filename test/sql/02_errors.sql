@@ -125,7 +125,7 @@ SELECT olpe.validate('u IS NULL', 'listing');
 \echo :LAST_ERROR_SQLSTATE
 
 -- 42P18: an empty ARRAY[] has no type unless a cast gives it one, as in
--- SQL (compare the SELECTs); the cast form is accepted.
+-- SQL (compare the SELECTs). The cast form is accepted.
 SELECT olpe.validate('tags @> ARRAY[]', 'listing');
 \echo :LAST_ERROR_SQLSTATE
 SELECT tags @> ARRAY[] FROM listing;

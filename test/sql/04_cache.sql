@@ -72,9 +72,9 @@ FETCH ALL FROM old_rules;
 ROLLBACK;
 
 -- VACUUM FULL moves the rows of olpe.policy. Three policies written by one
--- statement share their writing transaction; once the first is deleted,
--- the table is rewritten and the second changes, the place where the
--- second was read now stores the third, and the second's new rules are used.
+-- statement share their writing transaction. Once the first is deleted, the
+-- table is rewritten and the second changes, the place where the second was
+-- read contains the third. The second's new rules must still be used.
 VACUUM FULL olpe.policy;
 INSERT INTO olpe.policy (name, target) VALUES ('moved_1', 'spaces'), ('moved_2', 'spaces'), ('moved_3', 'spaces');
 SELECT id, (olpe.evaluate('moved_2', s)).failed FROM spaces s ORDER BY id;
