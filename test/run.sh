@@ -54,8 +54,14 @@ stop_cluster() {
 }
 
 # Stop the cluster, list the failures and print the summary line last.
+# The first changed lines of regression.diffs come just before it, so that
+# the tail of a CI log shows why a regression test failed.
 finish() {
     stop_cluster
+    if [ "$failed" -gt 0 ] && [ -s "$REGRESS_OUT/regression.diffs" ]; then
+        section "first changed lines of $REGRESS_OUT/regression.diffs"
+        grep -E '^(\+\+\+ |[-+][^-+])' "$REGRESS_OUT/regression.diffs" | head -n 24 || true
+    fi
     section summary
     local name
     for name in ${failures[@]+"${failures[@]}"}; do
