@@ -314,6 +314,16 @@ olpe_slot_value(OlpeEvalState *state, int slotno, bool *isnull)
 		}
 		d = state->row_values[s->attnum - 1];
 		*isnull = state->row_nulls[s->attnum - 1];
+
+		/*
+		 * Several rules often read the same long text, and each function
+		 * would decompress it again, so decompress (or fetch) it once here.
+		 */
+		if (!*isnull &&
+			TupleDescAttr(state->tupdesc, s->attnum - 1)->attlen == -1 &&
+			(VARATT_IS_COMPRESSED(DatumGetPointer(d)) ||
+			 VARATT_IS_EXTERNAL(DatumGetPointer(d))))
+			d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
 		if (!*isnull && OidIsValid(s->srctype))
 		{
 			if (s->castfunc)

@@ -497,3 +497,45 @@ INSERT INTO olpe.policy (name) VALUES ('empty');
 SELECT d.outcome, d.failed, d.messages, d.policy FROM olpe.evaluate('empty', '{}'::jsonb) d;
 SELECT olpe.allowed('empty', l) FROM listings l WHERE l.id = 2;
 SELECT count(*) FROM olpe.explain('empty', '{}'::jsonb);
+
+-- Long texts stored compressed in the row and out of line in the TOAST
+-- table. Four rules read the same description, and each one must see the
+-- whole text however it is stored.
+CREATE TABLE long_texts (id integer PRIMARY KEY, description text);
+INSERT INTO long_texts VALUES
+  (1, repeat('Bright corner office near the harbour. ', 200)),
+  (2, repeat('Quiet desks, call +44 20 7946 0958 today. ', 200)),
+  (3, (SELECT string_agg(md5(i::text), ' ') FROM generate_series(1, 300) AS i)
+      || ' no brokers'),
+  (4, 'short');
+SELECT id, octet_length(description) AS bytes,
+       pg_column_compression(description) IS NOT NULL AS compressed,
+       pg_column_size(description) < 2000 AS in_row
+FROM long_texts ORDER BY id;
+
+INSERT INTO olpe.policy (name, target) VALUES ('long_texts', 'long_texts');
+INSERT INTO olpe.rule (policy, name, condition) VALUES
+  ('long_texts', 'long_enough', 'length(description) >= 50'),
+  ('long_texts', 'no_phone', $$description !~ '\+\d{1,3} \d{2,4} \d{3,4} \d{3,4}'$$),
+  ('long_texts', 'no_banned', $$NOT (description contains_any_word ARRAY['no brokers', 'cash only'])$$),
+  ('long_texts', 'mentions_harbour', $$lower(description) LIKE '%harbour%'$$);
+SELECT l.id, d.outcome, d.failed,
+       ARRAY(SELECT unnest(d.failed) ORDER BY 1) = ARRAY(SELECT r FROM (VALUES
+           ('long_enough', length(l.description) < 50),
+           ('no_phone', l.description ~ '\+\d{1,3} \d{2,4} \d{3,4} \d{3,4}'),
+           ('no_banned', l.description ~* '\m(no brokers|cash only)\M'),
+           ('mentions_harbour', lower(l.description) NOT LIKE '%harbour%')) AS v(r, f)
+         WHERE f ORDER BY r) AS same_as_sql
+FROM long_texts l, olpe.evaluate('long_texts', l) AS d
+ORDER BY l.id;
+
+-- The same rows through the reject trigger, copied from the table, so the
+-- trigger receives the compressed and the out-of-line values.
+CREATE TABLE long_texts_copy (LIKE long_texts);
+CREATE TRIGGER long_texts_check BEFORE INSERT ON long_texts_copy
+  FOR EACH ROW EXECUTE FUNCTION olpe.enforce('long_texts', 'reject', 'notice=off');
+UPDATE olpe.policy SET target = 'long_texts_copy' WHERE name = 'long_texts';
+INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 1;
+INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 2;
+INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 3;
+SELECT id, octet_length(description) AS bytes FROM long_texts_copy ORDER BY id;
