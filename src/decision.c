@@ -107,8 +107,7 @@ olpe_begin_listing(OlpeProgram *prog, OlpeListing *listing)
 
 	MemoryContextReset(prog->evalcxt);
 	old = MemoryContextSwitchTo(prog->evalcxt);
-	olpe_eval_begin(&prog->state, prog->nslots, prog->slots, prog->tupdesc,
-					listing->row, listing->doc, prog->evalcxt);
+	olpe_eval_begin(&prog->state, listing->row, listing->doc);
 	return old;
 }
 

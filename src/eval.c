@@ -281,21 +281,15 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 }
 
 /*
- * olpe_slot_value
- *		The value of a slot for the current listing, read on first use.
+ * olpe_slot_fetch
+ *		Read a slot's value for the current listing and keep it for the
+ *		listing's later reads (olpe_slot_value() returns those).
  */
 Datum
-olpe_slot_value(OlpeEvalState *state, int slotno, bool *isnull)
+olpe_slot_fetch(OlpeEvalState *state, int slotno, bool *isnull)
 {
-	OlpeSlot   *s;
+	OlpeSlot   *s = &state->slots[slotno];
 	Datum		d;
-
-	if (state->done[slotno])
-	{
-		*isnull = state->nulls[slotno];
-		return state->values[slotno];
-	}
-	s = &state->slots[slotno];
 
 	if (state->listing_null)
 	{
@@ -346,34 +340,57 @@ olpe_slot_value(OlpeEvalState *state, int slotno, bool *isnull)
 }
 
 /*
- * olpe_eval_begin
- *		Point an evaluation state at a new listing.
+ * olpe_eval_init
+ *		Allocate an evaluation state's per-slot arrays in the current memory
+ *		context, once per program, so that each listing only clears them.
  */
 void
-olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
-				TupleDesc tupdesc, HeapTuple row, Jsonb *doc,
-				MemoryContext tmpcxt)
+olpe_eval_init(OlpeEvalState *state, int nslots, OlpeSlot *slots,
+			   TupleDesc tupdesc, MemoryContext tmpcxt)
 {
+	int			n = Max(nslots, 1);
+
+	memset(state, 0, sizeof(OlpeEvalState));
 	state->nslots = nslots;
 	state->slots = slots;
-	state->values = palloc(sizeof(Datum) * Max(nslots, 1));
-	state->nulls = palloc(sizeof(bool) * Max(nslots, 1));
-	state->done = palloc0(sizeof(bool) * Max(nslots, 1));
-	state->lowered = palloc0(sizeof(text *) * Max(nslots, 1));
-	state->wide = palloc0(sizeof(pg_wchar *) * Max(nslots, 1));
-	state->widelen = palloc0(sizeof(int) * Max(nslots, 1));
+	state->values = palloc(sizeof(Datum) * n);
+	state->nulls = palloc(sizeof(bool) * n);
+	state->done = palloc0(sizeof(bool) * n);
+	state->lowered = palloc0(sizeof(text *) * n);
+	state->wide = palloc0(sizeof(pg_wchar *) * n);
+	state->widelen = palloc0(sizeof(int) * n);
+	state->ascii = palloc0(sizeof(int8) * n);
 	state->tupdesc = tupdesc;
-	state->row = row;
-	state->doc = doc;
-	state->listing_null = (row == NULL && doc == NULL);
-	state->row_deformed = false;
-	state->jsvalues = NULL;
 	if (tupdesc)
 	{
 		state->row_values = palloc(sizeof(Datum) * tupdesc->natts);
 		state->row_nulls = palloc(sizeof(bool) * tupdesc->natts);
 	}
 	state->tmpcxt = tmpcxt;
+}
+
+/*
+ * olpe_eval_begin
+ *		Point an evaluation state at a new listing.
+ *
+ * The values of the previous listing lived in tmpcxt, which the caller has
+ * reset, so every per-slot form is marked as not made yet.
+ */
+void
+olpe_eval_begin(OlpeEvalState *state, HeapTuple row, Jsonb *doc)
+{
+	int			n = Max(state->nslots, 1);
+
+	memset(state->done, 0, sizeof(bool) * n);
+	memset(state->lowered, 0, sizeof(text *) * n);
+	memset(state->wide, 0, sizeof(pg_wchar *) * n);
+	memset(state->widelen, 0, sizeof(int) * n);
+	memset(state->ascii, 0, sizeof(int8) * n);
+	state->row = row;
+	state->doc = doc;
+	state->listing_null = (row == NULL && doc == NULL);
+	state->row_deformed = false;
+	state->jsvalues = NULL;
 }
 
 /* ----------------------------------------------------------------
@@ -997,6 +1014,23 @@ all_ascii(const char *bytes, int len)
 	return (seen & UINT64CONST(0x8080808080808080)) == 0;
 }
 
+/*
+ * Return whether a text is all ASCII. A slot's text is checked once per
+ * listing, for length() and the word lists alike.
+ */
+static bool
+text_is_ascii(OlpeEvalState *state, OlpeNode *arg, const char *bytes, int len)
+{
+	int8	   *known;
+
+	if (arg->kind != ON_VAR)
+		return all_ascii(bytes, len);
+	known = &state->ascii[arg->slot];
+	if (*known == 0)
+		*known = all_ascii(bytes, len) ? 1 : -1;
+	return *known > 0;
+}
+
 /* The value of a text slot, lower-cased once per listing. */
 static text *
 lowered_slot(OlpeEvalState *state, int slot, Datum value, Oid collation)
@@ -1038,7 +1072,8 @@ eval_words(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 		const char *bytes = VARDATA_ANY(t);
 		int			len = VARSIZE_ANY_EXHDR(t);
 
-		if (all_ascii(bytes, len) && ascii_maps_plainly(n->inputcollid, false))
+		if (text_is_ascii(state, n->args[0], bytes, len) &&
+			ascii_maps_plainly(n->inputcollid, false))
 			return BoolGetDatum(olpe_wordlist_match(wl, bytes, len));
 	}
 	if (n->args[0]->kind == ON_VAR)
@@ -1102,6 +1137,8 @@ eval_utf8_length(OlpeNode *n, OlpeEvalState *state, bool *isnull)
 	t = DatumGetTextPP(d);
 	bytes = (const unsigned char *) VARDATA_ANY(t);
 	len = VARSIZE_ANY_EXHDR(t);
+	if (text_is_ascii(state, n->args[0], (const char *) bytes, len))
+		return Int32GetDatum(len);
 	chars = len;
 
 	/*

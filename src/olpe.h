@@ -285,6 +285,8 @@ typedef struct OlpeEvalState
 	text	  **lowered;		/* lower(slot value), or NULL until made */
 	pg_wchar  **wide;			/* wide characters of the slot value */
 	int		   *widelen;
+	int8	   *ascii;			/* 1 when the slot's text is all ASCII, -1
+								 * when not, 0 until checked */
 
 	Datum		case_value;		/* ON_CASETEST */
 	bool		case_null;
@@ -294,11 +296,23 @@ typedef struct OlpeEvalState
 	MemoryContext tmpcxt;		/* reset for every listing */
 } OlpeEvalState;
 
-extern void olpe_eval_begin(OlpeEvalState *state, int nslots, OlpeSlot *slots,
-							TupleDesc tupdesc, HeapTuple row, Jsonb *doc,
-							MemoryContext tmpcxt);
+extern void olpe_eval_init(OlpeEvalState *state, int nslots, OlpeSlot *slots,
+						   TupleDesc tupdesc, MemoryContext tmpcxt);
+extern void olpe_eval_begin(OlpeEvalState *state, HeapTuple row, Jsonb *doc);
 extern Datum olpe_eval_node(OlpeNode *node, OlpeEvalState *state, bool *isnull);
-extern Datum olpe_slot_value(OlpeEvalState *state, int slot, bool *isnull);
+extern Datum olpe_slot_fetch(OlpeEvalState *state, int slot, bool *isnull);
+
+/* The value of a slot for the current listing, fetched on first use. */
+static inline Datum
+olpe_slot_value(OlpeEvalState *state, int slot, bool *isnull)
+{
+	if (state->done[slot])
+	{
+		*isnull = state->nulls[slot];
+		return state->values[slot];
+	}
+	return olpe_slot_fetch(state, slot, isnull);
+}
 extern char *olpe_explain_node(OlpeNode *node, OlpeEvalState *state,
 							   const char *text, bool want_true);
 extern char *olpe_datum_text(Datum value, bool isnull, Oid type);

@@ -178,11 +178,17 @@ olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 	bool		current = false;
 
 	if (snapshot == NULL || !IsMVCCSnapshot(snapshot) ||
-		!OidIsValid(policy_relid) ||
-		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(policy_relid)))
+		!OidIsValid(policy_relid))
 		return false;
 
-	rel = table_open(policy_relid, AccessShareLock);
+	/*
+	 * The lock is kept until the end of the transaction, as a query that
+	 * reads the table keeps it, so the next statement of the transaction
+	 * finds it already held.
+	 */
+	rel = try_table_open(policy_relid, AccessShareLock);
+	if (rel == NULL)
+		return false;
 
 	/*
 	 * The buffer that held the page last time usually still does, and then
@@ -196,7 +202,7 @@ olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 	{
 		if (blkno >= RelationGetNumberOfBlocks(rel))
 		{
-			table_close(rel, AccessShareLock);
+			table_close(rel, NoLock);
 			return false;
 		}
 		buf = ReadBuffer(rel, blkno);
@@ -233,7 +239,7 @@ olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 		}
 	}
 	UnlockReleaseBuffer(buf);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	return current;
 }
 
@@ -729,6 +735,8 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 
 	prog->evalcxt = AllocSetContextCreate(cxt, "olpe evaluation",
 										  ALLOCSET_DEFAULT_SIZES);
+	olpe_eval_init(&prog->state, prog->nslots, prog->slots, prog->tupdesc,
+				   prog->evalcxt);
 	MemoryContextSwitchTo(old);
 	return prog;
 }
@@ -777,6 +785,8 @@ olpe_compile_expression(const char *text, TupleDesc tupdesc, uint64 rowtype_id)
 
 	prog->evalcxt = AllocSetContextCreate(cxt, "olpe evaluation",
 										  ALLOCSET_DEFAULT_SIZES);
+	olpe_eval_init(&prog->state, prog->nslots, prog->slots, prog->tupdesc,
+				   prog->evalcxt);
 	MemoryContextSwitchTo(old);
 	return prog;
 }

@@ -86,6 +86,19 @@ SELECT p.name AS now_at_old_place FROM olpe.policy p, moved_place m WHERE p.ctid
 SELECT id, (olpe.evaluate('moved_2', s)).failed FROM spaces s ORDER BY id;
 DELETE FROM olpe.policy WHERE name IN ('moved_2', 'moved_3');
 
+-- The check of a cached version locks olpe.policy in ACCESS SHARE mode
+-- until the transaction ends, like a query that reads the table. A
+-- transaction with an xid in between gives the next one a new snapshot, so
+-- the check runs.
+SELECT id, (olpe.evaluate('cached', s)).failed FROM spaces s ORDER BY id;
+SELECT pg_current_xact_id() IS NOT NULL AS xid_assigned;
+BEGIN;
+SELECT count(*) FROM olpe.evaluate('cached', (SELECT s FROM spaces s WHERE id = 1));
+SELECT mode, granted FROM pg_locks
+WHERE locktype = 'relation' AND relation = 'olpe.policy'::regclass
+  AND pid = pg_backend_pid();
+COMMIT;
+
 ------------------------------------------------------------------------
 -- Session settings that literals are read under
 ------------------------------------------------------------------------
