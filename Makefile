@@ -5,6 +5,7 @@
 #   make demo   install what is missing, start a demo cluster, load listings, report
 #   make demo-stop   stop the demo cluster
 #   make bench  benchmarks (see bench/)
+#   make bench-instructions   instructions that the trigger adds per INSERT
 
 EXTENSION    = olpe
 MODULE_big   = olpe
@@ -38,7 +39,7 @@ $(OBJS): $(wildcard src/*.h)
 olpe--$(EXTVERSION).sql: $(SQL_PARTS)
 	cat $^ > $@
 
-.PHONY: test demo demo-stop bench deps cluster-up cluster-down cluster-status
+.PHONY: test demo demo-stop bench bench-instructions deps cluster-up cluster-down cluster-status
 
 deps:
 	bash scripts/install-deps.sh
@@ -58,6 +59,9 @@ demo-stop:
 
 bench:
 	bash bench/run.sh
+
+bench-instructions:
+	bash bench/trigger_instructions.sh
 
 # A primary, streaming replicas and pgbouncer in transaction mode, on
 # loopback ports in tmp/topology (docs/deployment.md). REPLICAS=N sets the
