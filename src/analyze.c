@@ -775,6 +775,7 @@ transform_array_elems(OlpeScope *scope, OlpeNode *n, bool from_param)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("multidimensional arrays are not supported in rule expressions"),
+					 errhint("Use a one-dimensional array, such as ARRAY[1, 2]."),
 					 olpe_errposition(scope->text, n->args[i]->location)));
 	}
 

@@ -737,6 +737,14 @@ parse_primary(Parser *p)
 			advance(p);
 			n = make_node(OAST_ARRAY, tok.location, tok.end);
 			expect(p, TK_LBRACKET);
+
+			/* SQL's sub-array form ARRAY[[1, 2], [3, 4]] */
+			if (p->tok.kind == TK_LBRACKET)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("multidimensional arrays are not supported in rule expressions"),
+						 errhint("Use a one-dimensional array, such as ARRAY[1, 2]."),
+						 olpe_errposition(p->text, p->tok.location)));
 			parse_list(p, n, TK_RBRACKET);
 			return n;
 		}

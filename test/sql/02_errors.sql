@@ -134,6 +134,14 @@ SELECT olpe.validate('cardinality(ARRAY[]) = 0');
 \echo :LAST_ERROR_SQLSTATE
 SELECT olpe.validate('tags @> ARRAY[]::text[]', 'listing') AS cast_accepted;
 
+-- 0A000: multidimensional arrays, in both of SQL's forms.
+SELECT olpe.validate('ARRAY[ARRAY[1], ARRAY[2]] IS NULL');
+\echo :LAST_ERROR_SQLSTATE
+SELECT olpe.validate('ARRAY[[1], [2]] IS NULL');
+\echo :LAST_ERROR_SQLSTATE
+SELECT olpe.validate('ARRAY[[], []] IS NULL');
+\echo :LAST_ERROR_SQLSTATE
+
 -- 42883: no operator for the types, as in SQL (compare the SELECTs).
 SELECT olpe.validate('s > 1', 'listing');
 \echo :LAST_ERROR_SQLSTATE
