@@ -338,6 +338,8 @@ column_var(OlpeScope *scope, Form_pg_attribute att, bool from_doc,
 		(OidIsValid(att->attcollation) ? att->attcollation : DEFAULT_COLLATION_OID) :
 		InvalidOid;
 	s.json_base = -1;
+	if (att->atttypid != type)
+		s.srctype = att->atttypid;
 	if (from_doc)
 	{
 		s.from_json = true;
@@ -346,11 +348,7 @@ column_var(OlpeScope *scope, Form_pg_attribute att, bool from_doc,
 		s.path[0] = s.name;
 	}
 	else
-	{
 		s.attnum = att->attnum;
-		if (att->atttypid != type)
-			s.srctype = att->atttypid;
-	}
 
 	n = new_node(ON_VAR, type, location, end);
 	n->slot = add_slot(scope, &s);

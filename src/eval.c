@@ -274,7 +274,18 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 		*isnull = false;
 	}
 	else
+	{
 		result = json_scalar(s, v, s->type, &s->infunc, s->ioparam, isnull);
+
+		/*
+		 * Read a key as the row reads the target's column: a char(n) value
+		 * drops its trailing spaces, and a real value is rounded to real.
+		 */
+		if (s->srctype == BPCHAROID && !*isnull)
+			result = DirectFunctionCall1(rtrim1, result);
+		else if (s->srctype == FLOAT4OID && !*isnull)
+			result = DirectFunctionCall1(ftod, DirectFunctionCall1(dtof, result));
+	}
 
 	error_context_stack = cb.previous;
 	return result;

@@ -539,3 +539,24 @@ INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 1;
 INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 2;
 INSERT INTO long_texts_copy SELECT * FROM long_texts WHERE id = 3;
 SELECT id, octet_length(description) AS bytes FROM long_texts_copy ORDER BY id;
+
+-- A document is judged as the row of the target table: a char(n) key drops
+-- its trailing spaces and a real key is rounded to real, as the columns do
+-- (to_jsonb() writes char(n) values padded). The elements of a char(n)[]
+-- column keep their padding in both.
+CREATE TABLE padded (id integer, code char(6), codes char(4)[], ratio real);
+INSERT INTO padded VALUES
+  (1, 'abc', ARRAY['ab', 'cd'], 0.1),
+  (2, 'abc   ', ARRAY['ab  '], 0.5),
+  (3, NULL, NULL, NULL);
+INSERT INTO olpe.policy (name, target) VALUES ('padded', 'padded');
+INSERT INTO olpe.rule (policy, name, condition) VALUES
+  ('padded', 'code', $$code = 'abc'$$),
+  ('padded', 'code_length', 'length(code) = 3'),
+  ('padded', 'codes', $$codes @> ARRAY['ab']$$),
+  ('padded', 'ratio', 'ratio = 0.1::double precision');
+SELECT p.id, to_jsonb(p) AS document,
+       (olpe.evaluate('padded', p)).failed AS row_failed,
+       (olpe.evaluate('padded', to_jsonb(p))).failed AS document_failed
+FROM padded p ORDER BY p.id;
+SELECT (olpe.evaluate('padded', '{"code": "abc  ", "codes": ["ab "], "ratio": 0.1}'::jsonb)).failed;
