@@ -280,9 +280,15 @@ reread_policy(PolicyEntry *entry, const char *name, Snapshot snap)
 	}
 	snapshot_store(&entry->snap, snap);
 
+	/*
+	 * A program stays when its version is current and was compiled from the
+	 * same tuple's writer. Versions alone can repeat, for example after
+	 * DROP EXTENSION and CREATE EXTENSION start their sequence again.
+	 */
 	for (OlpeProgram **link = &entry->programs; *link;)
 	{
-		if (!entry->exists || (*link)->version != entry->row.version)
+		if (!entry->exists || (*link)->version != entry->row.version ||
+			(*link)->row_xmin != entry->row.xmin)
 		{
 			OlpeProgram *dead = *link;
 

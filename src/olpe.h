@@ -392,6 +392,7 @@ typedef struct OlpeProgram
 	MemoryContext cxt;			/* holds everything below */
 	char	   *policy;			/* NULL for a single expression */
 	int64		version;
+	TransactionId row_xmin;		/* writer of the policy row compiled */
 	uint64		rowtype_id;		/* typcache identifier of the row type, or of
 								 * the target table for documents */
 	bool		for_documents;	/* reads jsonb documents, not rows */

@@ -696,6 +696,7 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 	prog->policy = pstrdup(row->name);
 	MemoryContextSetIdentifier(cxt, prog->policy);
 	prog->version = row->version;
+	prog->row_xmin = row->xmin;
 	prog->rowtype_id = rowtype_id;
 	prog->unknown_passes = row->unknown_passes;
 	prog->mode = row->mode;

@@ -274,3 +274,31 @@ WHERE name IN ('olpe policy', 'olpe expression', 'olpe evaluation');
 SET olpe.cache_size = '63kB';
 \echo :LAST_ERROR_SQLSTATE
 RESET olpe.cache_size;
+
+------------------------------------------------------------------------
+-- DROP EXTENSION and CREATE EXTENSION in one session
+------------------------------------------------------------------------
+
+-- The new extension starts its version sequence again, so the policy made
+-- again gets the version number of the dropped one. Its new rules must be
+-- used all the same. A database of its own keeps the other tests' objects.
+\set test_database :DBNAME
+CREATE DATABASE olpe_recreate;
+\c olpe_recreate
+SET client_min_messages = warning;
+CREATE EXTENSION olpe;
+CREATE TABLE desks (id integer, title text);
+INSERT INTO desks VALUES (1, 'Desk');
+INSERT INTO olpe.policy (name, target) VALUES ('again', 'desks');
+INSERT INTO olpe.rule (policy, name, condition) VALUES ('again', 'title_length', 'length(title) >= 10');
+SELECT version AS first_version FROM olpe.policy WHERE name = 'again' \gset
+SELECT d.outcome, d.failed FROM desks l, olpe.evaluate('again', l) AS d;
+DROP EXTENSION olpe CASCADE;
+CREATE EXTENSION olpe;
+INSERT INTO olpe.policy (name, target) VALUES ('again', 'desks');
+INSERT INTO olpe.rule (policy, name, condition) VALUES ('again', 'has_id', 'id > 0');
+SELECT version = :first_version AS same_version FROM olpe.policy WHERE name = 'again';
+SELECT d.outcome, d.failed FROM desks l, olpe.evaluate('again', l) AS d;
+SELECT olpe.allowed('again', l) FROM desks l;
+\c :test_database
+DROP DATABASE olpe_recreate;
