@@ -17,8 +17,14 @@
 # each its own transaction, into a table without a trigger and into one
 # with olpe.enforce('bench_policy', 'reject'). Subtracting the N-statement
 # run from the 2N-statement run removes the start-up and the first compile
-# of the policy. Subtracting the runs without a trigger then leaves olpe's
-# share. The directory is removed at the end.
+# of the policy. Subtracting the runs without a trigger then leaves what
+# the trigger adds: olpe's work and PostgreSQL's own work for a row trigger
+# (copying the new row for it). The directory is removed at the end.
+#
+# The count moves with the process's memory layout: string functions take
+# more or fewer instructions with the alignment of their data. So valgrind
+# runs with an empty environment and from inside the data directory, which
+# keeps the layout the same from one checkout and shell to another.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -142,9 +148,13 @@ write_script() {
 # Print the instructions that one run executed.
 count_instructions() {
     local name=$1 script=$2 log=$TMP/$1.log
-    as_owner valgrind --tool=callgrind --callgrind-out-file="$TMP/callgrind/$name.out" \
-        "$(pg_config --bindir)/postgres" --single -D "$data_dir" "$PGDATABASE" \
-        <"$script" >"$log" 2>&1 || die "the backend failed under valgrind; see $log"
+    (
+        cd "$data_dir"
+        as_owner env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+            valgrind --tool=callgrind --callgrind-out-file="$TMP/callgrind/$name.out" \
+            "$(pg_config --bindir)/postgres" --single -D . "$PGDATABASE" \
+            <"$script" >"$log" 2>&1
+    ) || die "the backend failed under valgrind; see $log"
     grep -q 'ERROR:  ' "$log" && die "a statement failed in $name; see $log"
     sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log" | tail -1
 }
