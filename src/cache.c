@@ -281,14 +281,19 @@ reread_policy(PolicyEntry *entry, const char *name, Snapshot snap)
 	snapshot_store(&entry->snap, snap);
 
 	/*
-	 * A program stays when its version is current and was compiled from the
-	 * same tuple's writer. Versions alone can repeat, for example after
-	 * DROP EXTENSION and CREATE EXTENSION start their sequence again.
+	 * A program stays when its version is current and it was compiled from
+	 * the same tuple: same table, place and writer. Versions alone can
+	 * repeat, for example after DROP EXTENSION and CREATE EXTENSION start
+	 * their sequence again, even twice in one transaction.
 	 */
 	for (OlpeProgram **link = &entry->programs; *link;)
 	{
-		if (!entry->exists || (*link)->version != entry->row.version ||
-			(*link)->row_xmin != entry->row.xmin)
+		OlpeProgram *prog = *link;
+
+		if (!entry->exists || prog->version != entry->row.version ||
+			prog->row_relid != entry->row.relid ||
+			!ItemPointerEquals(&prog->row_tid, &entry->row.tid) ||
+			prog->row_xmin != entry->row.xmin)
 		{
 			OlpeProgram *dead = *link;
 

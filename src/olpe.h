@@ -382,7 +382,8 @@ typedef struct OlpePolicyRow
 	bool		unknown_passes; /* on_unknown = 'pass' */
 	int64		version;
 	OlpePolicyMode mode;
-	ItemPointerData tid;		/* where the row was read, and the */
+	Oid			relid;			/* olpe.policy, where the row was read */
+	ItemPointerData tid;		/* the tuple's place, and the */
 	TransactionId xmin;			/* transaction that wrote it */
 	Buffer		recent_buffer;	/* buffer that last held the row's page */
 } OlpePolicyRow;
@@ -392,7 +393,9 @@ typedef struct OlpeProgram
 	MemoryContext cxt;			/* holds everything below */
 	char	   *policy;			/* NULL for a single expression */
 	int64		version;
-	TransactionId row_xmin;		/* writer of the policy row compiled */
+	Oid			row_relid;		/* the policy row compiled: table, place */
+	ItemPointerData row_tid;
+	TransactionId row_xmin;		/* and writer */
 	uint64		rowtype_id;		/* typcache identifier of the row type, or of
 								 * the target table for documents */
 	bool		for_documents;	/* reads jsonb documents, not rows */

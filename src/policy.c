@@ -139,6 +139,7 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 		d = heap_getattr(tup, Anum_policy_version, desc, &isnull);
 		row->version = isnull ? 0 : DatumGetInt64(d);
 		row->mode = read_policy_mode(tup, desc);
+		row->relid = policy_relid;
 		row->tid = tup->t_self;
 		row->recent_buffer = InvalidBuffer;
 		row->xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
@@ -696,6 +697,8 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 	prog->policy = pstrdup(row->name);
 	MemoryContextSetIdentifier(cxt, prog->policy);
 	prog->version = row->version;
+	prog->row_relid = row->relid;
+	prog->row_tid = row->tid;
 	prog->row_xmin = row->xmin;
 	prog->rowtype_id = rowtype_id;
 	prog->unknown_passes = row->unknown_passes;

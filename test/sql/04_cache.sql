@@ -300,5 +300,21 @@ INSERT INTO olpe.rule (policy, name, condition) VALUES ('again', 'has_id', 'id >
 SELECT version = :first_version AS same_version FROM olpe.policy WHERE name = 'again';
 SELECT d.outcome, d.failed FROM desks l, olpe.evaluate('again', l) AS d;
 SELECT olpe.allowed('again', l) FROM desks l;
+
+-- Twice in one transaction: the two policy rows then also share their
+-- writing transaction.
+BEGIN;
+DROP EXTENSION olpe CASCADE;
+CREATE EXTENSION olpe;
+INSERT INTO olpe.policy (name, target) VALUES ('again', 'desks');
+INSERT INTO olpe.rule (policy, name, condition) VALUES ('again', 'big_id', 'id > 10');
+SELECT d.outcome, d.failed FROM desks l, olpe.evaluate('again', l) AS d;
+DROP EXTENSION olpe CASCADE;
+CREATE EXTENSION olpe;
+INSERT INTO olpe.policy (name, target) VALUES ('again', 'desks');
+INSERT INTO olpe.rule (policy, name, condition) VALUES ('again', 'big_id', 'id > 0');
+COMMIT;
+SELECT version = :first_version AS same_version FROM olpe.policy WHERE name = 'again';
+SELECT d.outcome, d.failed FROM desks l, olpe.evaluate('again', l) AS d;
 \c :test_database
 DROP DATABASE olpe_recreate;
