@@ -313,7 +313,7 @@ reread_policy(PolicyEntry *entry, const char *name, Snapshot snap)
  * Raises 42704 when the policy does not exist.
  *
  * TODO: each parallel worker starts with an empty cache and compiles the
- * policy again (about 2 ms); the leader could pass its program's source
+ * policy again (about 2 ms). The leader could pass its program's source
  * rows to the workers through the parallel context instead.
  */
 OlpeProgram *

@@ -230,7 +230,19 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 	cb.previous = error_context_stack;
 	error_context_stack = &cb;
 
-	if (OidIsValid(s->elemtype))
+	if (OidIsValid(s->elemtype) && v->type == jbvString)
+	{
+		/* an array written as a string, "{a,b}", read as ::text[] reads it */
+		Oid			infunc;
+		Oid			ioparam;
+
+		getTypeInputInfo(s->type, &infunc, &ioparam);
+		result = OidInputFunctionCall(infunc,
+									  pnstrdup(v->val.string.val, v->val.string.len),
+									  ioparam, -1);
+		*isnull = false;
+	}
+	else if (OidIsValid(s->elemtype))
 	{
 		JsonbIterator *it;
 		JsonbValue	elem;
@@ -246,7 +258,8 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 					 errmsg("attribute \"%s\" is not a JSON array", s->name),
-					 errdetail("The rule reads it as type %s.", format_type_be(s->type))));
+					 errdetail("The rule reads it as type %s.", format_type_be(s->type)),
+					 errhint("Write the value as a JSON array, such as [\"a\", \"b\"], or as an array literal string, such as \"{a,b}\".")));
 		values = palloc(sizeof(Datum) * cap);
 		nulls = palloc(sizeof(bool) * cap);
 		it = JsonbIteratorInit(v->val.binary.data);

@@ -560,3 +560,10 @@ SELECT p.id, to_jsonb(p) AS document,
        (olpe.evaluate('padded', to_jsonb(p))).failed AS document_failed
 FROM padded p ORDER BY p.id;
 SELECT (olpe.evaluate('padded', '{"code": "abc  ", "codes": ["ab "], "ratio": 0.1}'::jsonb)).failed;
+
+-- An array key given as a string is read as an array literal, as ::text[]
+-- reads it. A number where an array belongs raises 22P02.
+SELECT (olpe.evaluate('padded', '{"codes": "{ab,cd}"}'::jsonb)).failed;
+SELECT (olpe.evaluate('padded', '{"codes": "{{ab},{cd}}"}'::jsonb)).failed;
+SELECT olpe.evaluate('padded', '{"codes": 5}'::jsonb);
+SELECT olpe.evaluate('padded', '{"codes": "ab"}'::jsonb);
