@@ -338,8 +338,16 @@ column_var(OlpeScope *scope, Form_pg_attribute att, bool from_doc,
 		(OidIsValid(att->attcollation) ? att->attcollation : DEFAULT_COLLATION_OID) :
 		InvalidOid;
 	s.json_base = -1;
-	if (att->atttypid != type)
+
+	/*
+	 * A document's key is read as the column's type and typmod first, so
+	 * that it is judged as the row would be.
+	 */
+	if (att->atttypid != type || (from_doc && att->atttypmod != -1))
+	{
 		s.srctype = att->atttypid;
+		s.srctypmod = att->atttypmod;
+	}
 	if (from_doc)
 	{
 		s.from_json = true;

@@ -281,19 +281,18 @@ reread_policy(PolicyEntry *entry, const char *name, Snapshot snap)
 	snapshot_store(&entry->snap, snap);
 
 	/*
-	 * A program stays when its version is current and it was compiled from
-	 * the same tuple: same table, place and writer. Versions alone can
-	 * repeat, for example after DROP EXTENSION and CREATE EXTENSION start
-	 * their sequence again, even twice in one transaction.
+	 * Keep a program only while its version is current and it was compiled
+	 * from the same tuple. Versions alone can repeat, because CREATE
+	 * EXTENSION after DROP EXTENSION starts the version sequence again.
 	 */
 	for (OlpeProgram **link = &entry->programs; *link;)
 	{
 		OlpeProgram *prog = *link;
 
 		if (!entry->exists || prog->version != entry->row.version ||
-			prog->row_relid != entry->row.relid ||
-			!ItemPointerEquals(&prog->row_tid, &entry->row.tid) ||
-			prog->row_xmin != entry->row.xmin)
+			prog->row_tuple.relid != entry->row.tuple.relid ||
+			!ItemPointerEquals(&prog->row_tuple.tid, &entry->row.tuple.tid) ||
+			prog->row_tuple.xmin != entry->row.tuple.xmin)
 		{
 			OlpeProgram *dead = *link;
 

@@ -74,6 +74,12 @@ olpe_prepare_slots(OlpeSlot *slots, int nslots)
 				 * json -> jsonb, varchar[] -> text[], smallint[] ->
 				 * integer[]: output as text, read back as the slot type
 				 */
+				Oid			outfunc;
+				bool		isvarlena;
+
+				getTypeOutputInfo(s->srctype, &outfunc, &isvarlena);
+				s->srcoutfunc = palloc0(sizeof(FmgrInfo));
+				fmgr_info(outfunc, s->srcoutfunc);
 				getTypeInputInfo(s->type, &infunc, &s->ioparam);
 				fmgr_info(infunc, &s->infunc);
 				s->castfunc = NULL;
@@ -82,6 +88,8 @@ olpe_prepare_slots(OlpeSlot *slots, int nslots)
 		if (!s->from_json)
 			continue;
 
+		getTypeInputInfo(s->type, &infunc, &s->ioparam);
+		fmgr_info(infunc, &s->infunc);
 		s->elemtype = get_element_type(s->type);
 		if (OidIsValid(s->elemtype))
 		{
@@ -90,12 +98,25 @@ olpe_prepare_slots(OlpeSlot *slots, int nslots)
 			getTypeInputInfo(s->elemtype, &infunc, &s->elemioparam);
 			fmgr_info(infunc, &s->eleminfunc);
 		}
-		else
+		else if (OidIsValid(s->srctype))
 		{
-			getTypeInputInfo(s->type, &infunc, &s->ioparam);
-			fmgr_info(infunc, &s->infunc);
+			getTypeInputInfo(s->srctype, &infunc, &s->srcioparam);
+			s->srcinfunc = palloc0(sizeof(FmgrInfo));
+			fmgr_info(infunc, s->srcinfunc);
 		}
 	}
+}
+
+/* Convert a value of a slot's stored type to the type that rules read. */
+static Datum
+convert_stored_value(OlpeSlot *s, Datum d)
+{
+	if (s->castfunc)
+		return FunctionCall1(s->castfunc, d);
+	if (s->srcoutfunc)
+		return InputFunctionCall(&s->infunc, OutputFunctionCall(s->srcoutfunc, d),
+								 s->ioparam, -1);
+	return d;
 }
 
 /* Error context while a slot's value is converted. */
@@ -233,13 +254,7 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 	if (OidIsValid(s->elemtype) && v->type == jbvString)
 	{
 		/* an array written as a string, "{a,b}", read as ::text[] reads it */
-		Oid			infunc;
-		Oid			ioparam;
-
-		getTypeInputInfo(s->type, &infunc, &ioparam);
-		result = OidInputFunctionCall(infunc,
-									  pnstrdup(v->val.string.val, v->val.string.len),
-									  ioparam, -1);
+		result = InputFunctionCall(&s->infunc, json_text(v), s->ioparam, -1);
 		*isnull = false;
 	}
 	else if (OidIsValid(s->elemtype))
@@ -286,19 +301,20 @@ json_slot_value(OlpeEvalState *state, OlpeSlot *s, bool *isnull)
 														s->elembyval, s->elemalign));
 		*isnull = false;
 	}
-	else
+	else if (s->srcinfunc)
 	{
-		result = json_scalar(s, v, s->type, &s->infunc, s->ioparam, isnull);
-
 		/*
-		 * Read a key as the row reads the target's column: a char(n) value
-		 * drops its trailing spaces, and a real value is rounded to real.
+		 * Read the key as the target column would store it, then convert it
+		 * as the row's value is converted. So char(n) drops trailing spaces,
+		 * numeric(5,2) rounds and smallint checks its range.
 		 */
-		if (s->srctype == BPCHAROID && !*isnull)
-			result = DirectFunctionCall1(rtrim1, result);
-		else if (s->srctype == FLOAT4OID && !*isnull)
-			result = DirectFunctionCall1(ftod, DirectFunctionCall1(dtof, result));
+		result = InputFunctionCall(s->srcinfunc, json_text(v), s->srcioparam,
+								   s->srctypmod);
+		result = convert_stored_value(s, result);
+		*isnull = false;
 	}
+	else
+		result = json_scalar(s, v, s->type, &s->infunc, s->ioparam, isnull);
 
 	error_context_stack = cb.previous;
 	return result;
@@ -343,19 +359,7 @@ olpe_slot_fetch(OlpeEvalState *state, int slotno, bool *isnull)
 			 VARATT_IS_EXTERNAL(DatumGetPointer(d))))
 			d = PointerGetDatum(pg_detoast_datum_packed((struct varlena *) DatumGetPointer(d)));
 		if (!*isnull && OidIsValid(s->srctype))
-		{
-			if (s->castfunc)
-				d = FunctionCall1(s->castfunc, d);
-			else if (OidIsValid(s->infunc.fn_oid))
-			{
-				Oid			outfunc;
-				bool		isvarlena;
-
-				getTypeOutputInfo(s->srctype, &outfunc, &isvarlena);
-				d = InputFunctionCall(&s->infunc, OidOutputFunctionCall(outfunc, d),
-									  s->ioparam, -1);
-			}
-		}
+			d = convert_stored_value(s, d);
 	}
 	state->values[slotno] = d;
 	state->nulls[slotno] = *isnull;

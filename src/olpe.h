@@ -217,7 +217,11 @@ typedef struct OlpeSlot
 	Oid			type;			/* type the program reads it as */
 	int32		typmod;
 	Oid			srctype;		/* stored type when it differs, e.g. varchar */
+	int32		srctypmod;		/* documents: the target column's typmod */
 	FmgrInfo   *castfunc;		/* srctype -> type, NULL if binary-compatible */
+	FmgrInfo   *srcoutfunc;		/* srctype's output, when converted as text */
+	FmgrInfo   *srcinfunc;		/* documents: srctype's input, for scalars */
+	Oid			srcioparam;
 	Oid			collation;
 	int			attnum;			/* row mode: column number, or 0 */
 	bool		from_json;		/* read through a jsonb path */
@@ -375,6 +379,14 @@ typedef enum OlpePolicyMode
 	OLPE_MODE_SHADOW			/* decisions only go to olpe.decision_log */
 } OlpePolicyMode;
 
+/* The tuple a policy row was read from. */
+typedef struct OlpePolicyTuple
+{
+	Oid			relid;			/* olpe.policy */
+	ItemPointerData tid;		/* the tuple's place */
+	TransactionId xmin;			/* the transaction that wrote it */
+} OlpePolicyTuple;
+
 typedef struct OlpePolicyRow
 {
 	char	   *name;
@@ -382,9 +394,7 @@ typedef struct OlpePolicyRow
 	bool		unknown_passes; /* on_unknown = 'pass' */
 	int64		version;
 	OlpePolicyMode mode;
-	Oid			relid;			/* olpe.policy, where the row was read */
-	ItemPointerData tid;		/* the tuple's place, and the */
-	TransactionId xmin;			/* transaction that wrote it */
+	OlpePolicyTuple tuple;		/* where the row was read */
 	Buffer		recent_buffer;	/* buffer that last held the row's page */
 } OlpePolicyRow;
 
@@ -393,9 +403,7 @@ typedef struct OlpeProgram
 	MemoryContext cxt;			/* holds everything below */
 	char	   *policy;			/* NULL for a single expression */
 	int64		version;
-	Oid			row_relid;		/* the policy row compiled: table, place */
-	ItemPointerData row_tid;
-	TransactionId row_xmin;		/* and writer */
+	OlpePolicyTuple row_tuple;	/* where the compiled policy row was read */
 	uint64		rowtype_id;		/* typcache identifier of the row type, or of
 								 * the target table for documents */
 	bool		for_documents;	/* reads jsonb documents, not rows */

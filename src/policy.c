@@ -139,10 +139,10 @@ olpe_policy_lookup(const char *name, OlpePolicyRow *row)
 		d = heap_getattr(tup, Anum_policy_version, desc, &isnull);
 		row->version = isnull ? 0 : DatumGetInt64(d);
 		row->mode = read_policy_mode(tup, desc);
-		row->relid = policy_relid;
-		row->tid = tup->t_self;
+		row->tuple.relid = policy_relid;
+		row->tuple.tid = tup->t_self;
 		row->recent_buffer = InvalidBuffer;
-		row->xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
+		row->tuple.xmin = HeapTupleHeaderGetRawXmin(tup->t_data);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -171,8 +171,8 @@ bool
 olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 {
 	Relation	rel;
-	BlockNumber blkno = ItemPointerGetBlockNumber(&row->tid);
-	OffsetNumber offnum = ItemPointerGetOffsetNumber(&row->tid);
+	BlockNumber blkno = ItemPointerGetBlockNumber(&row->tuple.tid);
+	OffsetNumber offnum = ItemPointerGetOffsetNumber(&row->tuple.tid);
 	Buffer		buf;
 	Page		page;
 	ItemId		lp;
@@ -221,9 +221,9 @@ olpe_policy_row_current(OlpePolicyRow *row, Snapshot snapshot)
 		tup.t_data = hdr;
 		tup.t_len = ItemIdGetLength(lp);
 		tup.t_tableOid = policy_relid;
-		tup.t_self = row->tid;
+		tup.t_self = row->tuple.tid;
 
-		if (HeapTupleHeaderGetRawXmin(hdr) == row->xmin &&
+		if (HeapTupleHeaderGetRawXmin(hdr) == row->tuple.xmin &&
 			(HeapTupleHeaderGetRawXmax(hdr) == InvalidTransactionId ||
 			 (infomask & HEAP_XMAX_INVALID) != 0 ||
 			 HEAP_XMAX_IS_LOCKED_ONLY(infomask)) &&
@@ -697,9 +697,7 @@ olpe_policy_compile(const OlpePolicyRow *row, TupleDesc tupdesc, uint64 rowtype_
 	prog->policy = pstrdup(row->name);
 	MemoryContextSetIdentifier(cxt, prog->policy);
 	prog->version = row->version;
-	prog->row_relid = row->relid;
-	prog->row_tid = row->tid;
-	prog->row_xmin = row->xmin;
+	prog->row_tuple = row->tuple;
 	prog->rowtype_id = rowtype_id;
 	prog->unknown_passes = row->unknown_passes;
 	prog->mode = row->mode;

@@ -567,3 +567,25 @@ SELECT (olpe.evaluate('padded', '{"codes": "{ab,cd}"}'::jsonb)).failed;
 SELECT (olpe.evaluate('padded', '{"codes": "{{ab},{cd}}"}'::jsonb)).failed;
 SELECT olpe.evaluate('padded', '{"codes": 5}'::jsonb);
 SELECT olpe.evaluate('padded', '{"codes": "ab"}'::jsonb);
+
+-- A key of a column with a typmod, or of a type that rules read as another
+-- one, is read through the column's own type first: numeric(5,2) rounds,
+-- timestamp(0) rounds and drops a UTC offset, and values that the column
+-- cannot hold raise the column's error.
+CREATE TABLE typed_keys (price numeric(5,2), floors smallint, since timestamp(0), code varchar(3));
+INSERT INTO olpe.policy (name, target) VALUES ('typed_keys', 'typed_keys');
+INSERT INTO olpe.rule (policy, name, condition) VALUES
+  ('typed_keys', 'price', 'price = 1.01'),
+  ('typed_keys', 'floors', 'floors > 0'),
+  ('typed_keys', 'since', $$since = '2025-01-01 10:00:01'$$),
+  ('typed_keys', 'code', $$code = 'abc'$$);
+SELECT doc,
+       (olpe.evaluate('typed_keys', doc)).failed AS document_failed,
+       (olpe.evaluate('typed_keys', jsonb_populate_record(NULL::typed_keys, doc))).failed AS row_failed
+FROM (VALUES
+  ('{"price": 1.005, "floors": 2, "since": "2025-01-01 10:00:00.7", "code": "abc"}'::jsonb),
+  ('{"price": "1.01", "floors": "3", "since": "2025-01-01T10:00:01+05", "code": "abc"}'),
+  ('{"price": 1.02, "floors": 0, "since": "2025-01-01 10:00:00", "code": "ab"}')) AS v(doc);
+SELECT olpe.evaluate('typed_keys', '{"price": 1234.5}'::jsonb);
+SELECT olpe.evaluate('typed_keys', '{"floors": 40000}'::jsonb);
+SELECT olpe.evaluate('typed_keys', '{"code": "abcd"}'::jsonb);
